@@ -1,0 +1,140 @@
+import { type Duration, toSeconds } from "./duration.js";
+import { JwtError } from "./errors.js";
+
+/**
+ * The registered claims of RFC 7519 section 4.1, plus the `type` claim that tells
+ * an access token ("ATK") from a refresh token ("RTK").
+ */
+export interface JwtClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+  exp?: number;
+  nbf?: number;
+  iat?: number;
+  jti?: string;
+  type?: string;
+}
+
+/** A token payload: the registered claims and any others. */
+export interface JwtPayload extends JwtClaims {
+  [claim: string]: unknown;
+}
+
+/** What {@link verify} checks in the payload, beyond the signature. */
+export interface ClaimOptions {
+  /** Accepted values of the `type` claim. When set, a token without it, or with another, fails with `ERR_JWT_TYPE`. */
+  type?: string | readonly string[];
+  /** Accepted issuers: `iss` must equal one. */
+  issuer?: string | readonly string[];
+  /** Accepted audiences: `aud`, or one of its values, must equal one. */
+  audience?: string | readonly string[];
+  /** The only accepted `sub`. */
+  subject?: string;
+  /** Leeway for `exp`, `nbf` and `iat`, against clock skew. Default 0. */
+  clockTolerance?: Duration;
+  /** The oldest `iat` accepted; a token without `iat` then fails. */
+  maxTokenAge?: Duration;
+  /** Claims that must be present. */
+  requiredClaims?: readonly string[];
+  /** Refuse a token without `exp`. Default true: a token that never expires is rarely meant. */
+  requireExpiration?: boolean;
+  /** The current time, for tests. Default: the system clock. */
+  now?: Date;
+}
+
+const NUMERIC_DATES = ["exp", "nbf", "iat"] as const;
+const STRINGS = ["iss", "sub", "jti"] as const;
+
+/**
+ * Names the first registered claim whose value has the wrong type, or returns
+ * undefined. NumericDate must be a finite number (RFC 7519 section 2), `iss`,
+ * `sub` and `jti` strings, and `aud` a string or an array of strings (4.1.3).
+ */
+export function invalidClaim(payload: JwtPayload): string | undefined {
+  for (const name of NUMERIC_DATES) {
+    const value = payload[name];
+    if (value !== undefined && !Number.isFinite(value)) return name;
+  }
+  for (const name of STRINGS) {
+    const value = payload[name];
+    if (value !== undefined && typeof value !== "string") return name;
+  }
+  const aud = payload.aud;
+  if (aud !== undefined && typeof aud !== "string") {
+    if (!Array.isArray(aud) || !aud.every((value) => typeof value === "string")) return "aud";
+  }
+  return undefined;
+}
+
+/** Checks the claims of a payload whose signature is already verified. */
+export function validateClaims(payload: JwtPayload, options: ClaimOptions, now: number): void {
+  const bad = invalidClaim(payload);
+  if (bad) throw claimError(bad, `"${bad}" claim has the wrong type`);
+
+  const tolerance =
+    options.clockTolerance === undefined ? 0 : toSeconds(options.clockTolerance, "clockTolerance");
+  const { exp, nbf, iat } = payload;
+
+  if (exp === undefined) {
+    if (options.requireExpiration !== false) throw claimError("exp", 'token has no "exp" claim');
+  } else if (exp <= now - tolerance) {
+    // RFC 7519 section 4.1.4: the token MUST NOT be accepted on or after exp.
+    throw new JwtError("ERR_JWT_EXPIRED", "token has expired", { expiredAt: new Date(exp * 1000) });
+  }
+  if (nbf !== undefined && nbf > now + tolerance) {
+    throw new JwtError("ERR_JWT_NOT_YET_VALID", "token is not valid yet");
+  }
+  if (options.maxTokenAge !== undefined) {
+    const maxAge = toSeconds(options.maxTokenAge, "maxTokenAge");
+    if (iat === undefined)
+      throw claimError("iat", 'token has no "iat" claim, which maxTokenAge needs');
+    if (iat > now + tolerance) throw claimError("iat", '"iat" claim is in the future');
+    if (now - iat - tolerance > maxAge) {
+      throw new JwtError("ERR_JWT_EXPIRED", "token is older than maxTokenAge", {
+        expiredAt: new Date((iat + maxAge) * 1000),
+      });
+    }
+  }
+
+  if (options.issuer !== undefined && !accepts(options.issuer, payload.iss)) {
+    throw claimError("iss", '"iss" claim is not an accepted issuer');
+  }
+  if (options.audience !== undefined) {
+    const aud = payload.aud;
+    const values = typeof aud === "string" ? [aud] : (aud ?? []);
+    if (!values.some((value) => accepts(options.audience as string | readonly string[], value))) {
+      throw claimError("aud", '"aud" claim has no accepted audience');
+    }
+  }
+  if (options.subject !== undefined && payload.sub !== options.subject) {
+    throw claimError("sub", '"sub" claim is not the expected subject');
+  }
+  if (options.type !== undefined && !accepts(options.type, payload.type)) {
+    const expected = typeof options.type === "string" ? [options.type] : options.type;
+    throw new JwtError(
+      "ERR_JWT_TYPE",
+      `token type is ${describe(payload.type)}, expected ${expected.map((t) => JSON.stringify(t)).join(" or ")}`,
+      { expected, actual: payload.type },
+    );
+  }
+  if (options.requiredClaims) {
+    for (const name of options.requiredClaims) {
+      if (!Object.hasOwn(payload, name) || payload[name] === undefined)
+        throw claimError(name, `token has no "${name}" claim`);
+    }
+  }
+}
+
+function accepts(accepted: string | readonly string[], value: unknown): boolean {
+  return typeof accepted === "string" ? value === accepted : accepted.includes(value as string);
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "missing";
+  return typeof value === "string" ? JSON.stringify(value.slice(0, 16)) : "not a string";
+}
+
+function claimError(claim: string, message: string): JwtError {
+  return new JwtError("ERR_JWT_CLAIM", message, { claim });
+}

@@ -1,0 +1,15 @@
+export type { ClaimOptions, JwtClaims, JwtPayload } from "./claims.js";
+export type { Duration } from "./duration.js";
+export { isJwtError, JwtError, type JwtErrorCode, type JwtErrorDetails } from "./errors.js";
+export type { JwtHeader } from "./jws.js";
+export {
+  DEFAULT_MAX_TOKEN_LENGTH,
+  type DecodedJwt,
+  decodeUnverified,
+  type SecretResolver,
+  type SignOptions,
+  sign,
+  type VerifyOptions,
+  verify,
+} from "./jwt.js";
+export { importSecret, type Secret } from "./key.js";

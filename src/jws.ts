@@ -1,0 +1,106 @@
+// The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
+import { decodeBase64url, encodeBase64url } from "./base64url.js";
+import { JwtError } from "./errors.js";
+
+/** A JOSE header as this library writes and accepts it. */
+export interface JwtHeader {
+  alg: "HS256";
+  typ?: string;
+  kid?: string;
+  [parameter: string]: unknown;
+}
+
+const encoder = new TextEncoder();
+// fatal: invalid UTF-8 is an error, not U+FFFD. ignoreBOM: a BOM stays in the
+// text, where JSON.parse refuses it; JSON in a JWT is plain UTF-8 (RFC 7519 section 7.2).
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Base64url of UTF-8 text. */
+export function encodeText(text: string): string {
+  return encodeBase64url(encoder.encode(text));
+}
+
+const PLAIN_HEADER = encodeText('{"alg":"HS256","typ":"JWT"}');
+
+/** The encoded header segment, computed once for the common header without `kid`. */
+export function encodeHeader(keyId?: string): string {
+  if (keyId === undefined) return PLAIN_HEADER;
+  return encodeText(JSON.stringify({ alg: "HS256", typ: "JWT", kid: keyId }));
+}
+
+/** The positions of the two dots of a compact token. */
+export interface TokenParts {
+  token: string;
+  /** Index of the first dot: the header segment ends here. */
+  dot1: number;
+  /** Index of the second dot: the signing input ends here. */
+  dot2: number;
+}
+
+/** Finds the three segments, refusing a token that is not a string, too long, or not three parts. */
+export function splitToken(token: unknown, maxLength: number): TokenParts {
+  if (typeof token !== "string") throw malformed("token must be a string");
+  // Checked first, so that a huge input costs nothing more than this comparison.
+  if (token.length > maxLength) throw malformed(`token is longer than ${maxLength} characters`);
+  const dot1 = token.indexOf(".");
+  const dot2 = dot1 < 0 ? -1 : token.indexOf(".", dot1 + 1);
+  if (dot2 < 0 || token.indexOf(".", dot2 + 1) >= 0) {
+    throw malformed("token must have three dot-separated segments");
+  }
+  return { token, dot1, dot2 };
+}
+
+/** Decodes a segment as a UTF-8 JSON object. */
+export function parseSegment(
+  token: string,
+  start: number,
+  end: number,
+  what: string,
+): Record<string, unknown> {
+  const bytes = decodeBase64url(token, start, end);
+  if (!bytes) throw malformed(`${what} is not valid base64url`);
+  let value: unknown;
+  try {
+    value = JSON.parse(decoder.decode(bytes));
+  } catch {
+    throw malformed(`${what} is not UTF-8 JSON`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw malformed(`${what} must be a JSON object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Decodes and checks the header: HS256 only, and no extension we would have to understand. */
+export function parseHeader(parts: TokenParts): JwtHeader {
+  const header = parseSegment(parts.token, 0, parts.dot1, "header");
+  // Exact match: "none", other algorithms and other spellings are all refused (RFC 8725 section 3.1).
+  if (header.alg !== "HS256")
+    throw new JwtError("ERR_JWT_ALGORITHM", 'header "alg" must be "HS256"');
+  // RFC 7515 section 4.1.11: a recipient MUST reject a token whose crit names an
+  // extension it does not understand, and this library understands none.
+  if (header.crit !== undefined)
+    throw new JwtError("ERR_JWT_ALGORITHM", 'header "crit" is not supported');
+  return header as JwtHeader;
+}
+
+/** The signature of the signing input `header.payload`, as its segment. */
+export async function signInput(key: CryptoKey, input: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(input));
+  return encodeBase64url(new Uint8Array(mac));
+}
+
+/** Checks the third segment against the first two, in constant time (Web Crypto's verify). */
+export async function verifySignature(key: CryptoKey, parts: TokenParts): Promise<void> {
+  const { token, dot2 } = parts;
+  const signature = decodeBase64url(token, dot2 + 1);
+  if (!signature) throw malformed("signature is not valid base64url");
+  const data = encoder.encode(token.slice(0, dot2));
+  if (!(await crypto.subtle.verify("HMAC", key, signature, data))) {
+    throw new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
+  }
+}
+
+export function malformed(message: string): JwtError {
+  return new JwtError("ERR_JWT_MALFORMED", message);
+}

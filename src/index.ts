@@ -1,3 +1,9 @@
+export {
+  type AuthorizationSource,
+  challenge,
+  type HeaderRecord,
+  readBearerToken,
+} from "./bearer.js";
 export type { ClaimOptions, JwtClaims, JwtPayload } from "./claims.js";
 export type { Duration } from "./duration.js";
 export { isJwtError, JwtError, type JwtErrorCode, type JwtErrorDetails } from "./errors.js";
@@ -13,3 +19,14 @@ export {
   verify,
 } from "./jwt.js";
 export { importSecret, type Secret } from "./key.js";
+export { type MemoryStoreOptions, memoryStore } from "./stores/memory.js";
+export type { RefreshRecord, RefreshState, RefreshStore } from "./stores/store.js";
+export {
+  type AccessClaims,
+  createTokens,
+  type IssueClaims,
+  type RefreshClaims,
+  type TokenPair,
+  type Tokens,
+  type TokensOptions,
+} from "./tokens.js";

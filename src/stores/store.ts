@@ -41,3 +41,26 @@ export interface RefreshStore {
   /** Whether an access token's `jti` is on the deny list. */
   isAccessDenied(jti: string): Promise<boolean>;
 }
+
+/** Refuses a record that is not what the store API promises, before any store writes it. */
+export function checkRecord(record: RefreshRecord): void {
+  if (typeof record !== "object" || record === null)
+    throw new TypeError("record must be an object");
+  checkString(record.jti, "jti");
+  checkString(record.family, "family");
+  checkString(record.sub, "sub");
+  checkTime(record.exp, "exp");
+}
+
+/** Refuses an id that is not a non-empty string. */
+export function checkString(value: unknown, name: string): void {
+  if (typeof value !== "string" || value === "")
+    throw new TypeError(`${name} must be a non-empty string`);
+}
+
+/** Refuses a time that is not a finite number of seconds. */
+export function checkTime(value: unknown, name: string): void {
+  if (typeof value !== "number" || !Number.isFinite(value)) {
+    throw new TypeError(`${name} must be a finite number of seconds since the epoch`);
+  }
+}

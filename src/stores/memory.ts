@@ -1,0 +1,108 @@
+import {
+  checkRecord,
+  checkString,
+  checkTime,
+  type RefreshRecord,
+  type RefreshState,
+  type RefreshStore,
+} from "./store.js";
+
+/** Options of {@link memoryStore}. */
+export interface MemoryStoreOptions {
+  /** The clock, in milliseconds since the epoch, for tests. Default: `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * A {@link RefreshStore} in this process's memory: the default for a single
+ * server. Its state is lost on restart (every refresh token then counts as used),
+ * and it is not shared between servers: use `redisStore` for that.
+ *
+ * Expired entries are dropped as it goes, so its size follows the number of
+ * live tokens, not the number ever issued.
+ */
+export function memoryStore(options: MemoryStoreOptions = {}): RefreshStore {
+  const now = options.now ?? Date.now;
+  // Each map holds an expiry in milliseconds; an entry past it counts as absent.
+  const active = new Map<string, { family: string; expires: number }>();
+  const revoked = new Map<string, number>();
+  const families = new Map<string, Map<string, number>>();
+  const denied = new Map<string, number>();
+  let writes = 0;
+
+  const live = (expires: number | undefined) => expires !== undefined && expires > now();
+  const familyRevoked = (family: string) => live(revoked.get(family));
+
+  function stateOf(record: RefreshRecord): RefreshState {
+    if (familyRevoked(record.family)) return "revoked";
+    const entry = active.get(record.jti);
+    return entry && entry.family === record.family && live(entry.expires) ? "active" : "used";
+  }
+
+  // A full sweep after as many writes as there are entries keeps the cost of
+  // sweeping constant per write, and memory within twice the live entries.
+  function wrote(): void {
+    if (++writes < 256 + active.size + revoked.size + denied.size + families.size) return;
+    writes = 0;
+    const t = now();
+    for (const map of [active, revoked, denied] as Map<string, unknown>[]) {
+      for (const [key, value] of map) if (expiryOf(value) <= t) map.delete(key);
+    }
+    for (const [sub, owned] of families) {
+      for (const [family, expires] of owned) if (expires <= t) owned.delete(family);
+      if (owned.size === 0) families.delete(sub);
+    }
+  }
+
+  return {
+    async add(record) {
+      checkRecord(record);
+      const expires = record.exp * 1000;
+      active.set(record.jti, { family: record.family, expires });
+      const owned = families.get(record.sub) ?? new Map<string, number>();
+      owned.set(record.family, Math.max(owned.get(record.family) ?? 0, expires));
+      families.set(record.sub, owned);
+      wrote();
+    },
+    async consume(record) {
+      checkRecord(record);
+      const state = stateOf(record);
+      if (state === "active") active.delete(record.jti);
+      return state;
+    },
+    async state(record) {
+      checkRecord(record);
+      return stateOf(record);
+    },
+    async revokeFamily(family, until) {
+      checkString(family, "family");
+      checkTime(until, "until");
+      revoked.set(family, Math.max(revoked.get(family) ?? 0, until * 1000));
+      wrote();
+    },
+    async revokeSubject(sub) {
+      checkString(sub, "sub");
+      const owned = families.get(sub);
+      if (!owned) return;
+      for (const [family, expires] of owned) {
+        revoked.set(family, Math.max(revoked.get(family) ?? 0, expires));
+      }
+      families.delete(sub);
+      wrote();
+    },
+    async denyAccess(jti, exp) {
+      checkString(jti, "jti");
+      checkTime(exp, "exp");
+      denied.set(jti, exp * 1000);
+      wrote();
+    },
+    async isAccessDenied(jti) {
+      checkString(jti, "jti");
+      return live(denied.get(jti));
+    },
+  };
+}
+
+function expiryOf(value: unknown): number {
+  return typeof value === "number" ? value : (value as { expires: number }).expires;
+}

@@ -19,7 +19,7 @@ export {
   verify,
 } from "./jwt.js";
 export { importSecret, type Secret } from "./key.js";
-export { type MemoryStoreOptions, memoryStore } from "./stores/memory.js";
+export { type MemoryStore, type MemoryStoreOptions, memoryStore } from "./stores/memory.js";
 export type { RefreshRecord, RefreshState, RefreshStore } from "./stores/store.js";
 export {
   type AccessClaims,

@@ -47,7 +47,7 @@ export interface AccessClaims extends JwtClaims {
 }
 
 /** The claims of a refresh token. */
-export interface RefreshClaims<C extends object = Record<string, never>> extends JwtClaims {
+export interface RefreshClaims<C extends object = Record<never, never>> extends JwtClaims {
   sub: string;
   type: "RTK";
   jti: string;
@@ -106,7 +106,7 @@ const RESERVED = ["type", "jti", "fam", "iat", "exp", "nbf", "iss", "aud", "clai
  * Creates the helpers of the access-token / refresh-token flow, typed by the
  * application's own access-token claims `C`.
  */
-export function createTokens<C extends object = Record<string, never>>(
+export function createTokens<C extends object = Record<never, never>>(
   options: TokensOptions,
 ): Tokens<C> {
   if (options?.secret === undefined) throw new TypeError("createTokens needs a secret");

@@ -13,6 +13,12 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
+/** A {@link RefreshStore} in memory, which tells how many entries it holds. */
+export interface MemoryStore extends RefreshStore {
+  /** The number of entries held, live or not yet swept. */
+  readonly size: number;
+}
+
 /**
  * A {@link RefreshStore} in this process's memory: the default for a single
  * server. Its state is lost on restart (every refresh token then counts as used),
@@ -21,14 +27,18 @@ export interface MemoryStoreOptions {
  * Expired entries are dropped as it goes, so its size follows the number of
  * live tokens, not the number ever issued.
  */
-export function memoryStore(options: MemoryStoreOptions = {}): RefreshStore {
+export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;
   // Each map holds an expiry in milliseconds; an entry past it counts as absent.
   const active = new Map<string, { family: string; expires: number }>();
   const revoked = new Map<string, number>();
-  const families = new Map<string, Map<string, number>>();
+  // family -> its subject, for revokeSubject; a scan of live families is fine
+  // for a store that lives in one process.
+  const families = new Map<string, { sub: string; expires: number }>();
   const denied = new Map<string, number>();
   let writes = 0;
+  let sweepAfter = 256;
+  const size = () => active.size + revoked.size + denied.size + families.size;
 
   const live = (expires: number | undefined) => expires !== undefined && expires > now();
   const familyRevoked = (family: string) => live(revoked.get(family));
@@ -39,29 +49,29 @@ export function memoryStore(options: MemoryStoreOptions = {}): RefreshStore {
     return entry && entry.family === record.family && live(entry.expires) ? "active" : "used";
   }
 
-  // A full sweep after as many writes as there are entries keeps the cost of
-  // sweeping constant per write, and memory within twice the live entries.
+  // A full sweep after as many writes as there were entries left by the last
+  // one keeps the cost of sweeping constant per write, and the entries held
+  // within about twice the live ones.
   function wrote(): void {
-    if (++writes < 256 + active.size + revoked.size + denied.size + families.size) return;
+    if (++writes < sweepAfter) return;
     writes = 0;
     const t = now();
-    for (const map of [active, revoked, denied] as Map<string, unknown>[]) {
+    for (const map of [active, revoked, denied, families] as Map<string, unknown>[]) {
       for (const [key, value] of map) if (expiryOf(value) <= t) map.delete(key);
     }
-    for (const [sub, owned] of families) {
-      for (const [family, expires] of owned) if (expires <= t) owned.delete(family);
-      if (owned.size === 0) families.delete(sub);
-    }
+    sweepAfter = 256 + size();
   }
 
   return {
+    get size() {
+      return size();
+    },
     async add(record) {
       checkRecord(record);
       const expires = record.exp * 1000;
       active.set(record.jti, { family: record.family, expires });
-      const owned = families.get(record.sub) ?? new Map<string, number>();
-      owned.set(record.family, Math.max(owned.get(record.family) ?? 0, expires));
-      families.set(record.sub, owned);
+      const known = families.get(record.family)?.expires ?? 0;
+      families.set(record.family, { sub: record.sub, expires: Math.max(known, expires) });
       wrote();
     },
     async consume(record) {
@@ -82,12 +92,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): RefreshStore {
     },
     async revokeSubject(sub) {
       checkString(sub, "sub");
-      const owned = families.get(sub);
-      if (!owned) return;
-      for (const [family, expires] of owned) {
-        revoked.set(family, Math.max(revoked.get(family) ?? 0, expires));
+      for (const [family, owner] of families) {
+        if (owner.sub !== sub) continue;
+        revoked.set(family, Math.max(revoked.get(family) ?? 0, owner.expires));
+        families.delete(family);
       }
-      families.delete(sub);
       wrote();
     },
     async denyAccess(jti, exp) {

@@ -5,6 +5,12 @@ import { JwtError } from "./errors.js";
 /** A header bag as Node's `IncomingMessage.headers` or a plain object holds it. */
 export type HeaderRecord = Record<string, string | string[] | undefined>;
 
+/** Anything that looks headers up by name, as the Fetch `Headers` does. */
+export interface HeaderGetter {
+  /** The header's value, or null when there is none. */
+  get(name: string): string | null;
+}
+
 /**
  * Where `authenticate` finds the Authorization header: a Fetch `Request`, a
  * `Headers`, a Node `IncomingMessage` (anything with `headers`), a plain header
@@ -14,8 +20,8 @@ export type AuthorizationSource =
   | string
   | null
   | undefined
-  | { get(name: string): string | null }
-  | { headers: { get(name: string): string | null } | HeaderRecord }
+  | HeaderGetter
+  | { headers: HeaderGetter | HeaderRecord }
   | HeaderRecord;
 
 // RFC 6750 section 2.1: credentials = "Bearer" 1*SP b64token, where
@@ -113,7 +119,7 @@ function fromRecord(headers: HeaderRecord, realm: string | undefined): string | 
   return found;
 }
 
-function hasGet(value: object): value is { get(name: string): string | null } {
+function hasGet(value: object): value is HeaderGetter {
   return typeof (value as { get?: unknown }).get === "function";
 }
 

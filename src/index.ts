@@ -1,6 +1,7 @@
 export {
   type AuthorizationSource,
   challenge,
+  type HeaderGetter,
   type HeaderRecord,
   readBearerToken,
 } from "./bearer.js";

@@ -1,4 +1,11 @@
-import type { RefreshRecord, RefreshState, RefreshStore } from "./store.js";
+import {
+  checkRecord,
+  checkString,
+  checkTime,
+  type RefreshRecord,
+  type RefreshState,
+  type RefreshStore,
+} from "./store.js";
 
 /**
  * The one method the Redis store needs from a client: send a command as its
@@ -41,13 +48,15 @@ if redis.call('EXISTS', KEYS[3]) == 1 then keep_until(KEYS[3], ARGV[2]) end
 return 1
 `;
 
-// KEYS: family's revocation, token. ARGV: "1" to consume. Replies 2 for
-// revoked, 1 for active, 0 for used: deleting the token in the same script as
-// the check is what lets exactly one of many concurrent refreshes win.
+// KEYS: family's revocation, token. ARGV: family, "1" to consume. Replies 2
+// for revoked, 1 for active, 0 for used (or held for another family): deleting
+// the token in the same script as the check is what lets exactly one of many
+// concurrent refreshes win.
 const CHECK = `
 if redis.call('EXISTS', KEYS[1]) == 1 then return 2 end
-if ARGV[1] == '1' then return redis.call('DEL', KEYS[2]) end
-return redis.call('EXISTS', KEYS[2])
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+if ARGV[2] == '1' then redis.call('DEL', KEYS[2]) end
+return 1
 `;
 
 // KEYS: family's revocation. ARGV: until. A later, shorter revocation never
@@ -128,22 +137,24 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions = {})
   };
 
   const check = async (record: RefreshRecord, consume: boolean): Promise<RefreshState> => {
-    const { jti, family } = checkRecord(record);
+    checkRecord(record);
+    const { jti, family } = record;
     const reply = await run(
       scripts.check,
       [keys.family(family), keys.token(jti)],
-      [consume ? "1" : "0"],
+      [family, consume ? "1" : "0"],
     );
     return pick(reply, STATES);
   };
 
   return {
     async add(record) {
-      const { jti, family, sub, exp } = checkRecord(record);
+      checkRecord(record);
+      const { jti, family, sub, exp } = record;
       await run(
         scripts.add,
         [keys.token(jti), keys.subject(sub), keys.family(family)],
-        [family, epochMs(exp, "record.exp")],
+        [family, epochMs(exp, "exp")],
       );
     },
     consume: (record) => check(record, true),
@@ -226,28 +237,15 @@ function unexpected(reply: unknown): never {
   throw new Error(`unexpected reply from Redis: ${typeof reply}`);
 }
 
-function checkRecord(record: RefreshRecord): RefreshRecord {
-  if (typeof record !== "object" || record === null) {
-    throw new TypeError("record must be an object");
-  }
-  text(record.jti, "record.jti");
-  text(record.family, "record.family");
-  text(record.sub, "record.sub");
-  epochMs(record.exp, "record.exp");
-  return record;
-}
-
-function text(value: unknown, name: string): string {
-  if (typeof value !== "string" || value === "") {
-    throw new TypeError(`${name} must be a non-empty string`);
-  }
+function text(value: string, name: string): string {
+  checkString(value, name);
   return value;
 }
 
-function epochMs(value: unknown, name: string): string {
-  const ms = typeof value === "number" ? Math.ceil(value * 1000) : Number.NaN;
-  if (!Number.isSafeInteger(ms)) {
-    throw new TypeError(`${name} must be a finite number of seconds since the epoch`);
-  }
+// Redis takes whole milliseconds, and refuses numbers it cannot hold.
+function epochMs(value: number, name: string): string {
+  checkTime(value, name);
+  const ms = Math.ceil(value * 1000);
+  if (!Number.isSafeInteger(ms)) throw new TypeError(`${name} is out of range`);
   return String(ms);
 }

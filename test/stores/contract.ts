@@ -58,6 +58,15 @@ export function describeStoreContract(
         expect(await store.state(second)).toBe("active");
       });
 
+      it("does not hand out a token to a record of another family", async () => {
+        const token = record();
+        await store.add(token);
+        const forged = { ...token, family: unique("family") };
+        expect(await store.state(forged)).toBe("used");
+        expect(await store.consume(forged)).toBe("used");
+        expect(await store.consume(token)).toBe("active");
+      });
+
       it("lets exactly one of 50 concurrent consumes see the token active", async () => {
         const token = record();
         await store.add(token);

@@ -21,6 +21,7 @@ export {
 } from "./jwt.js";
 export { importSecret, type Secret } from "./key.js";
 export { type MemoryStore, type MemoryStoreOptions, memoryStore } from "./stores/memory.js";
+export { type RedisClient, type RedisStoreOptions, redisStore } from "./stores/redis.js";
 export type { RefreshRecord, RefreshState, RefreshStore } from "./stores/store.js";
 export {
   type AccessClaims,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "../../src/index.js";
+import { describeStoreContract } from "./contract.js";
 
 describe("memoryStore", () => {
   it("keeps its size bounded over a long run by dropping expired entries", async () => {
@@ -35,12 +36,6 @@ describe("memoryStore", () => {
     expect(await store.state(record)).toBe("used");
     expect(await store.isAccessDenied("a")).toBe(false);
   });
-
-  it("refuses a family id that does not match the recorded one", async () => {
-    const store = memoryStore();
-    const exp = Date.now() / 1000 + 60;
-    await store.add({ jti: "j", family: "f", sub: "u", exp });
-    expect(await store.consume({ jti: "j", family: "other", sub: "u", exp })).toBe("used");
-    expect(await store.consume({ jti: "j", family: "f", sub: "u", exp })).toBe("active");
-  });
 });
+
+describeStoreContract("memoryStore", () => memoryStore());

@@ -2,6 +2,7 @@ import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type RedisClient, redisStore } from "../../src/stores/redis.js";
 import type { RefreshRecord, RefreshStore } from "../../src/stores/store.js";
+import { describeTokenFlow } from "../support/flow.js";
 import {
   type RedisServer,
   redisServerAvailable,
@@ -132,6 +133,7 @@ describe.skipIf(!redisServerAvailable())("redisStore on a real redis-server", ()
   };
 
   describeStoreContract("redisStore", () => freshStore().store);
+  describeTokenFlow("redisStore", () => freshStore().store);
 
   describe("keys", () => {
     it("keeps an active token under the default prefix jwt:, holding its family", async () => {

@@ -91,7 +91,7 @@ const CHECKS = [
       const pair = await tokens.issue({ sub: "alice", role: "admin" });
       await rejects(() => tokens.verifyAccess(pair.refreshToken), lib, "ERR_JWT_TYPE");
       const request = bearerRequest(pair.refreshToken);
-      const error = await rejects(() => tokens.authenticate(request), lib);
+      const error = await rejects(() => tokens.authenticate(request), lib, "ERR_JWT_TYPE");
       equal(error.status, 401, "status");
     },
   ],

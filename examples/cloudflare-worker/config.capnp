@@ -1,0 +1,22 @@
+# Serves the example Worker on http://127.0.0.1:8787 with workerd:
+#   npm run build && npx workerd serve examples/cloudflare-worker/config.capnp
+# wrangler users deploy worker.js instead, with JWT_SECRET set by `wrangler secret put`.
+using Workerd = import "/workerd/workerd.capnp";
+
+const config :Workerd.Config = (
+  services = [(name = "main", worker = .worker)],
+  sockets = [(name = "http", address = "127.0.0.1:8787", http = (), service = "main")],
+);
+
+const worker :Workerd.Worker = (
+  modules = [
+    (name = "worker.js", esModule = embed "worker.js"),
+    # The package's built ESM entry, under the name that worker.js imports.
+    (name = "jwt-hs256", esModule = embed "../../dist/index.js"),
+  ],
+  compatibilityDate = "2026-10-01",
+  bindings = [
+    # A demo secret: a real one is random, at least 32 bytes, and never committed.
+    (name = "JWT_SECRET", text = "demo-secret-change-me-at-least-32-bytes-long"),
+  ],
+);

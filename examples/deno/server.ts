@@ -1,0 +1,58 @@
+// A Deno server with login, a protected route, refresh and logout:
+//   npm run build && cd examples/deno && deno run --allow-net --allow-env server.ts
+// Here "jwt-hs256" is this repo's own package.json, so its build in dist/;
+// an app gets the same import with `deno add npm:jwt-hs256`.
+import { createTokens, isJwtError, memoryStore, readBearerToken } from "jwt-hs256";
+
+// A fixed demo user: a real app checks a password hash from its database.
+const DEMO_USER = { username: "alice", password: "wonderland", role: "admin" };
+
+const auth = createTokens<{ role: string }>({
+  secret: Deno.env.get("JWT_SECRET") ?? "demo-secret-change-me-at-least-32-bytes-long",
+  store: memoryStore(), // one process only: several share a store such as redisStore
+  checkRevoked: true,
+});
+
+async function route(request: Request): Promise<Response> {
+  switch (`${request.method} ${new URL(request.url).pathname}`) {
+    case "POST /login": {
+      const { username, password } = await request.json();
+      if (username !== DEMO_USER.username || password !== DEMO_USER.password) {
+        return Response.json({ error: "invalid_grant" }, { status: 401 });
+      }
+      return Response.json(await auth.issue({ sub: username, role: DEMO_USER.role }));
+    }
+    case "GET /me": {
+      const user = await auth.authenticate(request);
+      return Response.json({ sub: user.sub, role: user.role });
+    }
+    case "POST /refresh": {
+      const { refreshToken } = await request.json();
+      return Response.json(await auth.refresh(refreshToken));
+    }
+    case "POST /logout": {
+      // Ends the session: its refresh family, and its access token before it expires.
+      await auth.revokeAccess(readBearerToken(request));
+      const { refreshToken } = await request.json();
+      await auth.revoke(refreshToken);
+      return new Response(null, { status: 204 });
+    }
+    default:
+      return new Response("Not found", { status: 404 });
+  }
+}
+
+Deno.serve(
+  { hostname: "127.0.0.1", port: Number(Deno.env.get("PORT") ?? 8000) },
+  async (request) => {
+    try {
+      return await route(request);
+    } catch (error) {
+      if (!isJwtError(error)) throw error;
+      // RFC 6750 section 3: a 401 names the scheme, and the error, in WWW-Authenticate.
+      const headers = new Headers();
+      if (error.wwwAuthenticate) headers.set("www-authenticate", error.wwwAuthenticate);
+      return Response.json({ error: error.code }, { status: error.status ?? 401, headers });
+    }
+  },
+);

@@ -1,0 +1,9 @@
+// Answers any request with the conformance results, run inside workerd.
+import * as lib from "jwt-hs256";
+import { conformance } from "./conformance.mjs";
+
+export default {
+  async fetch() {
+    return Response.json(await conformance(lib));
+  },
+};

@@ -11,7 +11,10 @@ const root = new URL("../../", import.meta.url);
 const files = {
   "/": ["text/html", "<!doctype html><title>jwt-hs256 conformance</title>"],
   "/dist/index.js": ["text/javascript", new URL("dist/index.js", root)],
-  "/test/runtimes/conformance.mjs": ["text/javascript", new URL("test/runtimes/conformance.mjs", root)],
+  "/test/runtimes/conformance.mjs": [
+    "text/javascript",
+    new URL("test/runtimes/conformance.mjs", root),
+  ],
 };
 const server = createServer((request, response) => {
   const file = files[new URL(request.url, "http://127.0.0.1").pathname];

@@ -1,0 +1,60 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const root = fileURLToPath(new URL("../..", import.meta.url));
+
+function run(command: string, args: string[]) {
+  const env = { ...process.env };
+  delete env.REDIS_URL;
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe("npm run demo", () => {
+  it("plays the whole story and exits 0", async () => {
+    const { code, stdout, stderr } = await run("npm", ["run", "--silent", "demo"]);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Server on http:\/\/127\.0\.0\.1:\d+, memory store/);
+    const answers = [...stdout.matchAll(/^ok +\d+\. .*\n +(\w+ \/\w+ -> \d+.*)$/gm)].map(
+      (m) => m[1],
+    );
+    expect(answers).toEqual([
+      "POST /login -> 401 wrong ID or password",
+      expect.stringMatching(/^POST \/login -> 200 new ATK/),
+      'GET /me -> 200 {"sub":"alice","role":"admin"}',
+      'GET /me -> 401 ERR_JWT_TYPE: token type is "RTK", expected "ATK"',
+      'GET /me -> 401 WWW-Authenticate: Bearer realm="example", error="invalid_token", error_description="token has expired"',
+      expect.stringMatching(/^POST \/refresh -> 200 new ATK/),
+      'GET /me -> 200 {"sub":"alice","role":"admin"}',
+      "POST /refresh -> 401 ERR_JWT_REVOKED: refresh token was used before; its family is revoked",
+      "POST /refresh -> 401 ERR_JWT_REVOKED: refresh token has been revoked",
+      expect.stringMatching(/^POST \/login -> 200 new ATK/),
+      "POST /logout -> 204 (no body)",
+      "POST /refresh -> 401 ERR_JWT_REVOKED: refresh token has been revoked",
+    ]);
+    expect(stdout).toContain("Every step answered as expected.");
+  }, 30_000);
+
+  it("stops with exit code 1 at the first unexpected answer", async () => {
+    const sabotage = fileURLToPath(new URL("sabotage-me.mjs", import.meta.url));
+    const args = ["--import", "tsx", "--import", sabotage, "examples/demo.ts"];
+    const { code, stdout, stderr } = await run(process.execPath, args);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^BAD +3\. The ATK opens \/me$/m);
+    expect(stdout).not.toContain("Every step answered as expected.");
+    expect(stderr).toContain("Step 3 answered 500, expected 200.");
+  }, 30_000);
+});

@@ -4,7 +4,14 @@
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
-import { decodeUnverified, memoryStore, type RefreshStore, type TokenPair } from "jwt-hs256";
+import {
+  decodeUnverified,
+  memoryStore,
+  type RefreshStore,
+  redisStore,
+  type TokenPair,
+} from "jwt-hs256";
+import { createClient } from "redis";
 import { createAuthServer } from "./node-http/server.js";
 import { hashPassword, type User } from "./users.js";
 
@@ -20,6 +27,7 @@ const server = createAuthServer({
   store,
   users,
   accessTtl: ACCESS_TTL_SECONDS,
+  refreshTtl: "1m", // so that the demo's keys leave Redis soon after it
 });
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -82,12 +90,29 @@ async function stop(code: number): Promise<never> {
   process.exit(code);
 }
 
+// The memory store, or with REDIS_URL set, the Redis store on node-redis.
 async function openStore(): Promise<{
   store: RefreshStore;
   storeName: string;
   closeStore: () => Promise<void>;
 }> {
-  return { store: memoryStore(), storeName: "memory", closeStore: async () => {} };
+  const url = process.env.REDIS_URL;
+  if (!url) return { store: memoryStore(), storeName: "memory", closeStore: async () => {} };
+  const client = createClient({ url, socket: { reconnectStrategy: false } });
+  client.on("error", () => {}); // connect() rejects with the same error, reported below
+  try {
+    await client.connect();
+  } catch (error) {
+    console.error(`Cannot connect to Redis at REDIS_URL: ${(error as Error).message}`);
+    process.exit(1);
+  }
+  return {
+    // A prefix of its own, so that the demo leaves other data in that Redis alone.
+    store: redisStore(client, { prefix: `jwt-hs256-demo:${randomBytes(8).toString("hex")}:` }),
+    // Only the host: the URL may hold a password.
+    storeName: `Redis (${new URL(url).host})`,
+    closeStore: () => client.close(),
+  };
 }
 
 await call("A wrong password is refused", "POST", "/login", 401, {

@@ -12,6 +12,7 @@ export interface ServerOptions {
   store: RefreshStore;
   users: ReadonlyMap<string, User>;
   accessTtl?: Duration;
+  refreshTtl?: Duration;
 }
 
 interface Answer {
@@ -20,8 +21,8 @@ interface Answer {
   headers?: Record<string, string>;
 }
 
-export function createAuthServer({ secret, store, users, accessTtl }: ServerOptions): Server {
-  const tokens = createTokens<{ role: string }>({ secret, store, accessTtl, realm: "example" });
+export function createAuthServer({ users, ...options }: ServerOptions): Server {
+  const tokens = createTokens<{ role: string }>({ ...options, realm: "example" });
 
   const routes: Record<string, (req: IncomingMessage) => Promise<Answer>> = {
     "POST /login": async (req) => {

@@ -1,12 +1,18 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  type RedisServer,
+  redisServerAvailable,
+  startRedisServer,
+} from "../support/redis-server.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-function run(command: string, args: string[]) {
+function run(command: string, args: string[], redisUrl?: string) {
   const env = { ...process.env };
   delete env.REDIS_URL;
+  if (redisUrl) env.REDIS_URL = redisUrl;
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -22,30 +28,34 @@ function run(command: string, args: string[]) {
   });
 }
 
+const demo = (redisUrl?: string) => run("npm", ["run", "--silent", "demo"], redisUrl);
+
+function expectWholeStory(stdout: string): void {
+  const answers = [...stdout.matchAll(/^ok +\d+\. .*\n +(\w+ \/\w+ -> \d+.*)$/gm)].map((m) => m[1]);
+  expect(answers).toEqual([
+    "POST /login -> 401 wrong ID or password",
+    expect.stringMatching(/^POST \/login -> 200 new ATK/),
+    'GET /me -> 200 {"sub":"alice","role":"admin"}',
+    'GET /me -> 401 ERR_JWT_TYPE: token type is "RTK", expected "ATK"',
+    'GET /me -> 401 WWW-Authenticate: Bearer realm="example", error="invalid_token", error_description="token has expired"',
+    expect.stringMatching(/^POST \/refresh -> 200 new ATK/),
+    'GET /me -> 200 {"sub":"alice","role":"admin"}',
+    "POST /refresh -> 401 ERR_JWT_REVOKED: refresh token was used before; its family is revoked",
+    "POST /refresh -> 401 ERR_JWT_REVOKED: refresh token has been revoked",
+    expect.stringMatching(/^POST \/login -> 200 new ATK/),
+    "POST /logout -> 204 (no body)",
+    "POST /refresh -> 401 ERR_JWT_REVOKED: refresh token has been revoked",
+  ]);
+  expect(stdout).toContain("Every step answered as expected.");
+}
+
 describe("npm run demo", () => {
-  it("plays the whole story and exits 0", async () => {
-    const { code, stdout, stderr } = await run("npm", ["run", "--silent", "demo"]);
+  it("plays the whole story on the memory store and exits 0", async () => {
+    const { code, stdout, stderr } = await demo();
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(stdout).toMatch(/^Server on http:\/\/127\.0\.0\.1:\d+, memory store/);
-    const answers = [...stdout.matchAll(/^ok +\d+\. .*\n +(\w+ \/\w+ -> \d+.*)$/gm)].map(
-      (m) => m[1],
-    );
-    expect(answers).toEqual([
-      "POST /login -> 401 wrong ID or password",
-      expect.stringMatching(/^POST \/login -> 200 new ATK/),
-      'GET /me -> 200 {"sub":"alice","role":"admin"}',
-      'GET /me -> 401 ERR_JWT_TYPE: token type is "RTK", expected "ATK"',
-      'GET /me -> 401 WWW-Authenticate: Bearer realm="example", error="invalid_token", error_description="token has expired"',
-      expect.stringMatching(/^POST \/refresh -> 200 new ATK/),
-      'GET /me -> 200 {"sub":"alice","role":"admin"}',
-      "POST /refresh -> 401 ERR_JWT_REVOKED: refresh token was used before; its family is revoked",
-      "POST /refresh -> 401 ERR_JWT_REVOKED: refresh token has been revoked",
-      expect.stringMatching(/^POST \/login -> 200 new ATK/),
-      "POST /logout -> 204 (no body)",
-      "POST /refresh -> 401 ERR_JWT_REVOKED: refresh token has been revoked",
-    ]);
-    expect(stdout).toContain("Every step answered as expected.");
+    expectWholeStory(stdout);
   }, 30_000);
 
   it("stops with exit code 1 at the first unexpected answer", async () => {
@@ -56,5 +66,33 @@ describe("npm run demo", () => {
     expect(stdout).toMatch(/^BAD +3\. The ATK opens \/me$/m);
     expect(stdout).not.toContain("Every step answered as expected.");
     expect(stderr).toContain("Step 3 answered 500, expected 200.");
+  }, 30_000);
+
+  it("exits 1 when REDIS_URL names a Redis it cannot reach, without showing its password", async () => {
+    const { code, stdout, stderr } = await demo("redis://demo:s3cret@127.0.0.1:1");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^Cannot connect to Redis at REDIS_URL: .*ECONNREFUSED/);
+    expect(stderr).not.toContain("s3cret");
+  }, 30_000);
+});
+
+describe.skipIf(!redisServerAvailable())("npm run demo with REDIS_URL", () => {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  }, 30_000);
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("plays the whole story on the Redis store and exits 0", async () => {
+    const { code, stdout, stderr } = await demo(server?.url);
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^Server on http:\/\/127\.0\.0\.1:\d+, Redis \(127\.0\.0\.1:\d+\) store/,
+    );
+    expectWholeStory(stdout);
   }, 30_000);
 });

@@ -35,13 +35,18 @@ console.log(`Server on ${base}, ${storeName} store, access tokens live ${ACCESS_
 
 let step = 0;
 
-/** Sends a request, prints the step, and stops the demo if the status is not `expected`. */
+/** Sends a request, prints the step, and stops the demo unless the status (and error) are the expected ones. */
 async function call(
   title: string,
   method: string,
   path: string,
   expected: number,
-  options: { body?: object; bearer?: string; show?: (answer: Answer) => string } = {},
+  options: {
+    body?: object;
+    bearer?: string;
+    error?: string;
+    show?: (answer: Answer) => string;
+  } = {},
 ): Promise<Answer> {
   const response = await fetch(base + path, {
     method,
@@ -57,11 +62,14 @@ async function call(
     headers: response.headers,
     body: text ? JSON.parse(text) : undefined,
   };
-  const mark = answer.status === expected ? "ok " : "BAD";
-  console.log(`${mark} ${String(++step).padStart(2)}. ${title}`);
+  const error = (answer.body as { error?: string } | undefined)?.error;
+  const ok = answer.status === expected && (options.error === undefined || error === options.error);
+  console.log(`${ok ? "ok " : "BAD"} ${String(++step).padStart(2)}. ${title}`);
   console.log(`        ${method} ${path} -> ${answer.status} ${(options.show ?? summary)(answer)}`);
-  if (answer.status !== expected) {
-    console.error(`\nStep ${step} answered ${answer.status}, expected ${expected}.`);
+  if (!ok) {
+    const got = [answer.status, error].filter(Boolean).join(" ");
+    const wanted = [expected, options.error].filter(Boolean).join(" ");
+    console.error(`\nStep ${step} answered ${got}, expected ${wanted}.`);
     await stop(1);
   }
   return answer;
@@ -130,7 +138,10 @@ const login = await call(
 );
 const first = login.body as TokenPair;
 await call("The ATK opens /me", "GET", "/me", 200, { bearer: first.accessToken });
-await call("The RTK does not: wrong token type", "GET", "/me", 401, { bearer: first.refreshToken });
+await call("The RTK does not: wrong token type", "GET", "/me", 401, {
+  bearer: first.refreshToken,
+  error: "ERR_JWT_TYPE",
+});
 
 const exp = decodeUnverified(first.accessToken).payload.exp as number;
 const wait = Math.max(0, exp * 1000 - Date.now()) + 50;
@@ -138,6 +149,7 @@ console.log(`        ... waiting ${(wait / 1000).toFixed(1)} s for the ATK to ex
 await sleep(wait);
 await call("The expired ATK is refused, with an RFC 6750 challenge", "GET", "/me", 401, {
   bearer: first.accessToken,
+  error: "ERR_JWT_EXPIRED",
   show: (answer) => `WWW-Authenticate: ${answer.headers.get("www-authenticate")}`,
 });
 
@@ -155,9 +167,11 @@ const second = refreshed.body as TokenPair;
 await call("The new ATK opens /me", "GET", "/me", 200, { bearer: second.accessToken });
 await call("The old RTK again: reuse, so its whole family is revoked", "POST", "/refresh", 401, {
   body: { refreshToken: first.refreshToken },
+  error: "ERR_JWT_REVOKED",
 });
 await call("Even the newest RTK of that family is now refused", "POST", "/refresh", 401, {
   body: { refreshToken: second.refreshToken },
+  error: "ERR_JWT_REVOKED",
 });
 
 const again = await call("Log in again: a new family", "POST", "/login", 200, {
@@ -170,6 +184,7 @@ await call("Log out: the RTK's family is revoked", "POST", "/logout", 204, {
 });
 await call("The logged-out RTK is refused", "POST", "/refresh", 401, {
   body: { refreshToken: third.refreshToken },
+  error: "ERR_JWT_REVOKED",
 });
 
 console.log("\nEvery step answered as expected.");

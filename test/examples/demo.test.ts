@@ -9,10 +9,10 @@ import {
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-function run(command: string, args: string[], redisUrl?: string) {
+function run(command: string, args: string[], extraEnv: Record<string, string> = {}) {
   const env = { ...process.env };
   delete env.REDIS_URL;
-  if (redisUrl) env.REDIS_URL = redisUrl;
+  Object.assign(env, extraEnv);
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
     const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -28,7 +28,8 @@ function run(command: string, args: string[], redisUrl?: string) {
   });
 }
 
-const demo = (redisUrl?: string) => run("npm", ["run", "--silent", "demo"], redisUrl);
+const demo = (redisUrl?: string) =>
+  run("npm", ["run", "--silent", "demo"], redisUrl ? { REDIS_URL: redisUrl } : {});
 
 function expectWholeStory(stdout: string): void {
   const answers = [...stdout.matchAll(/^ok +\d+\. .*\n +(\w+ \/\w+ -> \d+.*)$/gm)].map((m) => m[1]);
@@ -58,15 +59,26 @@ describe("npm run demo", () => {
     expectWholeStory(stdout);
   }, 30_000);
 
-  it("stops with exit code 1 at the first unexpected answer", async () => {
-    const sabotage = fileURLToPath(new URL("sabotage-me.mjs", import.meta.url));
-    const args = ["--import", "tsx", "--import", sabotage, "examples/demo.ts"];
-    const { code, stdout, stderr } = await run(process.execPath, args);
-    expect(code).toBe(1);
-    expect(stdout).toMatch(/^BAD +3\. The ATK opens \/me$/m);
-    expect(stdout).not.toContain("Every step answered as expected.");
-    expect(stderr).toContain("Step 3 answered 500, expected 200.");
-  }, 30_000);
+  it.each([
+    ["status", /^BAD +3\. The ATK opens \/me$/m, "Step 3 answered 500, expected 200."],
+    [
+      "error",
+      /^BAD +4\. The RTK does not: wrong token type$/m,
+      "Step 4 answered 401 ERR_JWT_MISSING, expected 401 ERR_JWT_TYPE.",
+    ],
+  ])(
+    "stops with exit code 1 at the first answer with an unexpected %s",
+    async (kind, line, why) => {
+      const sabotage = fileURLToPath(new URL("sabotage-me.mjs", import.meta.url));
+      const args = ["--import", "tsx", "--import", sabotage, "examples/demo.ts"];
+      const { code, stdout, stderr } = await run(process.execPath, args, { SABOTAGE: kind });
+      expect(code).toBe(1);
+      expect(stdout).toMatch(line);
+      expect(stdout).not.toContain("Every step answered as expected.");
+      expect(stderr).toContain(why);
+    },
+    30_000,
+  );
 
   it("exits 1 when REDIS_URL names a Redis it cannot reach, without showing its password", async () => {
     const { code, stdout, stderr } = await demo("redis://demo:s3cret@127.0.0.1:1");

@@ -159,6 +159,15 @@ describe("CryptoKey secrets", () => {
     await rejectsWith(importSecret(raw), "ERR_JWT_KEY");
   });
 
+  it("refuses a CryptoKey whose algorithm reports no length", async () => {
+    const odd = Object.create(CryptoKey.prototype, {
+      algorithm: { value: { name: "HMAC", hash: { name: "SHA-256" } } },
+      usages: { value: ["sign", "verify"] },
+    }) as CryptoKey;
+    const error = await rejectsWith(importSecret(odd), "ERR_JWT_KEY");
+    expect(error.message).toMatch(/at least 256 are required/);
+  });
+
   it("refuses a key that lacks the usage it is needed for", async () => {
     const bytes = freshBytes();
     const signOnly = await crypto.subtle.importKey(
@@ -264,6 +273,23 @@ describe("key cache", () => {
     expect((await verify(oldToken, bytes.slice().fill(3, 5, 6), { now: NOW })).payload.sub).toBe(
       "old",
     );
+  });
+
+  it("re-imports a resizable ArrayBuffer whose length changed", async () => {
+    // ES2024 resizable buffers, typed here because the project's lib is ES2022.
+    const Resizable = ArrayBuffer as unknown as new (
+      length: number,
+      options: { maxByteLength: number },
+    ) => ArrayBuffer & { resize(length: number): void };
+    const buffer = new Resizable(32, { maxByteLength: 64 });
+    new Uint8Array(buffer).fill(8);
+    const token = await sign({ sub: "a" }, buffer, { now: NOW, expiresIn: 60 });
+    expect((await verify(token, buffer, { now: NOW })).payload.sub).toBe("a");
+    buffer.resize(40);
+    new Uint8Array(buffer).fill(8);
+    await rejectsWith(verify(token, buffer, { now: NOW }), "ERR_JWT_SIGNATURE");
+    buffer.resize(31);
+    await rejectsWith(verify(token, buffer, { now: NOW }), "ERR_JWT_KEY");
   });
 
   it("re-imports a Node Buffer changed in place", async () => {

@@ -191,6 +191,9 @@ describe("CryptoKey secrets", () => {
     await rejectsWith(verify(token, signOnly, { now: NOW }), "ERR_JWT_KEY");
     await rejectsWith(keyFor(signOnly, "verify"), "ERR_JWT_KEY");
     expect(await keyFor(signOnly, "sign")).toBe(signOnly);
+    // importSecret checks a given CryptoKey for verifying, what a key is checked for most.
+    expect(await importSecret(verifyOnly)).toBe(verifyOnly);
+    await rejectsWith(importSecret(signOnly), "ERR_JWT_KEY");
   });
 });
 

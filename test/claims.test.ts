@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { type ClaimOptions, invalidClaim, type JwtPayload, validateClaims } from "../src/claims.js";
 import { verify } from "../src/jwt.js";
-import { NOW, NOW_SECONDS, rawToken, rejectsWith, throwsWith } from "./helpers.js";
+import { expectJwtError } from "./support/expect.js";
+import { NOW, NOW_SECONDS, rawToken, throwsWith } from "./support/signed.js";
 
 const now = NOW_SECONDS;
 // A payload that passes every default check, to change one claim at a time.
@@ -65,7 +66,7 @@ describe("claim types (RFC 7519 sections 2 and 4.1)", () => {
 
   it("refuses an exp of 1e999, which JSON.parse reads as Infinity", async () => {
     const token = rawToken('{"alg":"HS256"}', '{"exp":1e999}');
-    const error = await rejectsWith(
+    const error = await expectJwtError(
       verify(token, "0123456789abcdef0123456789abcdef"),
       "ERR_JWT_CLAIM",
     );
@@ -359,7 +360,7 @@ describe("through verify", () => {
     const token = rawToken('{"alg":"HS256"}', JSON.stringify({ exp: NOW_SECONDS + 1 }));
     const secret = "0123456789abcdef0123456789abcdef";
     expect((await verify(token, secret, { now: NOW })).payload.exp).toBe(NOW_SECONDS + 1);
-    await rejectsWith(
+    await expectJwtError(
       verify(token, secret, { now: new Date((NOW_SECONDS + 1) * 1000) }),
       "ERR_JWT_EXPIRED",
     );

@@ -9,7 +9,7 @@ import {
   verifySignature,
 } from "../src/jws.js";
 import { importSecret } from "../src/key.js";
-import { b64url, hmac, SECRET, throwsWith } from "./helpers.js";
+import { b64url, hmac, SECRET, throwsWith } from "./support/signed.js";
 
 afterEach(() => {
   vi.restoreAllMocks();

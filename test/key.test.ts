@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { JwtError } from "../src/errors.js";
 import { sign, verify } from "../src/jwt.js";
 import { importSecret, keyFor } from "../src/key.js";
-import { NOW, rejectsWith, SECRET } from "./helpers.js";
+import { expectJwtError } from "./support/expect.js";
+import { NOW, SECRET } from "./support/signed.js";
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -82,11 +83,14 @@ describe("secret length (RFC 7518 section 3.2)", () => {
   for (const [what, make] of short) {
     it(`refuses ${what} with ERR_JWT_KEY for sign, verify and importSecret`, async () => {
       const secret = make();
-      const error = await rejectsWith(sign({ sub: "a" }, secret, { expiresIn: 60 }), "ERR_JWT_KEY");
+      const error = await expectJwtError(
+        sign({ sub: "a" }, secret, { expiresIn: 60 }),
+        "ERR_JWT_KEY",
+      );
       expect(error.message).toMatch(/at least 32/);
       const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
-      await rejectsWith(verify(token, secret), "ERR_JWT_KEY");
-      await rejectsWith(importSecret(secret), "ERR_JWT_KEY");
+      await expectJwtError(verify(token, secret), "ERR_JWT_KEY");
+      await expectJwtError(importSecret(secret), "ERR_JWT_KEY");
     });
   }
 
@@ -98,7 +102,7 @@ describe("secret length (RFC 7518 section 3.2)", () => {
 
   it("counts the bytes of a view, not of its buffer", async () => {
     const view = new Uint8Array(new ArrayBuffer(64), 40, 24);
-    await rejectsWith(importSecret(view), "ERR_JWT_KEY");
+    await expectJwtError(importSecret(view), "ERR_JWT_KEY");
   });
 });
 
@@ -121,10 +125,10 @@ describe("CryptoKey secrets", () => {
   it("refuses an HMAC key with another hash", async () => {
     for (const hash of ["SHA-384", "SHA-512", "SHA-1"]) {
       const key = await hmac(hash, ["sign", "verify"]);
-      const error = await rejectsWith(sign({}, key), "ERR_JWT_KEY");
+      const error = await expectJwtError(sign({}, key), "ERR_JWT_KEY");
       expect(error.message).toBe("CryptoKey must be an HMAC key with SHA-256");
-      await rejectsWith(verify(await sign({}, SECRET, { expiresIn: 60 }), key), "ERR_JWT_KEY");
-      await rejectsWith(importSecret(key), "ERR_JWT_KEY");
+      await expectJwtError(verify(await sign({}, SECRET, { expiresIn: 60 }), key), "ERR_JWT_KEY");
+      await expectJwtError(importSecret(key), "ERR_JWT_KEY");
     }
   });
 
@@ -138,15 +142,15 @@ describe("CryptoKey secrets", () => {
       "verify",
     ]);
     for (const key of [aes, ecdsa.privateKey, ecdsa.publicKey]) {
-      await rejectsWith(sign({}, key), "ERR_JWT_KEY");
-      await rejectsWith(importSecret(key), "ERR_JWT_KEY");
+      await expectJwtError(sign({}, key), "ERR_JWT_KEY");
+      await expectJwtError(importSecret(key), "ERR_JWT_KEY");
     }
   });
 
   it("refuses an HMAC SHA-256 key shorter than 256 bits", async () => {
     for (const length of [128, 248]) {
       const key = await hmac("SHA-256", ["sign", "verify"], length);
-      const error = await rejectsWith(sign({}, key), "ERR_JWT_KEY");
+      const error = await expectJwtError(sign({}, key), "ERR_JWT_KEY");
       expect(error.message).toMatch(new RegExp(`^HMAC key is ${length} bits; at least 256`));
     }
     const raw = await crypto.subtle.importKey(
@@ -156,7 +160,7 @@ describe("CryptoKey secrets", () => {
       false,
       ["sign", "verify"],
     );
-    await rejectsWith(importSecret(raw), "ERR_JWT_KEY");
+    await expectJwtError(importSecret(raw), "ERR_JWT_KEY");
   });
 
   it("refuses a CryptoKey whose algorithm reports no length", async () => {
@@ -164,7 +168,7 @@ describe("CryptoKey secrets", () => {
       algorithm: { value: { name: "HMAC", hash: { name: "SHA-256" } } },
       usages: { value: ["sign", "verify"] },
     }) as CryptoKey;
-    const error = await rejectsWith(importSecret(odd), "ERR_JWT_KEY");
+    const error = await expectJwtError(importSecret(odd), "ERR_JWT_KEY");
     expect(error.message).toMatch(/at least 256 are required/);
   });
 
@@ -186,14 +190,14 @@ describe("CryptoKey secrets", () => {
     );
     const token = await sign({ sub: "a" }, signOnly, { now: NOW, expiresIn: 60 });
     expect((await verify(token, verifyOnly, { now: NOW })).payload.sub).toBe("a");
-    const error = await rejectsWith(sign({}, verifyOnly), "ERR_JWT_KEY");
+    const error = await expectJwtError(sign({}, verifyOnly), "ERR_JWT_KEY");
     expect(error.message).toBe('CryptoKey does not allow "sign"');
-    await rejectsWith(verify(token, signOnly, { now: NOW }), "ERR_JWT_KEY");
-    await rejectsWith(keyFor(signOnly, "verify"), "ERR_JWT_KEY");
+    await expectJwtError(verify(token, signOnly, { now: NOW }), "ERR_JWT_KEY");
+    await expectJwtError(keyFor(signOnly, "verify"), "ERR_JWT_KEY");
     expect(await keyFor(signOnly, "sign")).toBe(signOnly);
     // importSecret checks a given CryptoKey for verifying, what a key is checked for most.
     expect(await importSecret(verifyOnly)).toBe(verifyOnly);
-    await rejectsWith(importSecret(signOnly), "ERR_JWT_KEY");
+    await expectJwtError(importSecret(signOnly), "ERR_JWT_KEY");
   });
 });
 
@@ -260,7 +264,7 @@ describe("key cache", () => {
     const newToken = await sign({ sub: "new" }, bytes, { now: NOW, expiresIn: 60 });
     expect(importKey).toHaveBeenCalledTimes(2);
     expect((await verify(newToken, bytes, { now: NOW })).payload.sub).toBe("new");
-    await rejectsWith(verify(oldToken, bytes, { now: NOW }), "ERR_JWT_SIGNATURE");
+    await expectJwtError(verify(oldToken, bytes, { now: NOW }), "ERR_JWT_SIGNATURE");
     // The new token is what a fresh copy of the new bytes signs.
     expect((await verify(newToken, new Uint8Array(32).fill(2), { now: NOW })).payload.sub).toBe(
       "new",
@@ -272,7 +276,7 @@ describe("key cache", () => {
     const buffer = bytes.buffer as ArrayBuffer;
     const oldToken = await sign({ sub: "old" }, buffer, { now: NOW, expiresIn: 60 });
     bytes[5] = 99;
-    await rejectsWith(verify(oldToken, buffer, { now: NOW }), "ERR_JWT_SIGNATURE");
+    await expectJwtError(verify(oldToken, buffer, { now: NOW }), "ERR_JWT_SIGNATURE");
     expect((await verify(oldToken, bytes.slice().fill(3, 5, 6), { now: NOW })).payload.sub).toBe(
       "old",
     );
@@ -290,9 +294,9 @@ describe("key cache", () => {
     expect((await verify(token, buffer, { now: NOW })).payload.sub).toBe("a");
     buffer.resize(40);
     new Uint8Array(buffer).fill(8);
-    await rejectsWith(verify(token, buffer, { now: NOW }), "ERR_JWT_SIGNATURE");
+    await expectJwtError(verify(token, buffer, { now: NOW }), "ERR_JWT_SIGNATURE");
     buffer.resize(31);
-    await rejectsWith(verify(token, buffer, { now: NOW }), "ERR_JWT_KEY");
+    await expectJwtError(verify(token, buffer, { now: NOW }), "ERR_JWT_KEY");
   });
 
   it("re-imports a Node Buffer changed in place", async () => {
@@ -300,9 +304,9 @@ describe("key cache", () => {
     const secret = Buffer.alloc(32, 4);
     const oldToken = await sign({ sub: "old" }, secret, { now: NOW, expiresIn: 60 });
     secret.fill(5);
-    await rejectsWith(verify(oldToken, secret, { now: NOW }), "ERR_JWT_SIGNATURE");
+    await expectJwtError(verify(oldToken, secret, { now: NOW }), "ERR_JWT_SIGNATURE");
     const newToken = await sign({ sub: "new" }, secret, { now: NOW, expiresIn: 60 });
-    await rejectsWith(verify(newToken, Buffer.alloc(32, 4), { now: NOW }), "ERR_JWT_SIGNATURE");
+    await expectJwtError(verify(newToken, Buffer.alloc(32, 4), { now: NOW }), "ERR_JWT_SIGNATURE");
     expect((await verify(newToken, Buffer.alloc(32, 5), { now: NOW })).payload.sub).toBe("new");
   });
 
@@ -340,8 +344,8 @@ describe("key cache", () => {
 
   it("never caches a short secret as a key", async () => {
     const secret = "short secret";
-    await rejectsWith(importSecret(secret), "ERR_JWT_KEY");
-    await rejectsWith(importSecret(secret), "ERR_JWT_KEY");
+    await expectJwtError(importSecret(secret), "ERR_JWT_KEY");
+    await expectJwtError(importSecret(secret), "ERR_JWT_KEY");
     expect(await importSecret(secret).catch((error: unknown) => error)).toBeInstanceOf(JwtError);
   });
 });

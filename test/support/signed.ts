@@ -2,7 +2,7 @@
 // tests check src/ against an implementation that shares no code with it.
 import { createHmac } from "node:crypto";
 import { expect } from "vitest";
-import { JwtError, type JwtErrorCode } from "../src/errors.js";
+import { JwtError, type JwtErrorCode } from "../../src/errors.js";
 
 /** 32 bytes exactly: the shortest secret HS256 accepts. */
 export const SECRET = "0123456789abcdef0123456789abcdef";
@@ -38,20 +38,6 @@ export const HEADER = '{"alg":"HS256","typ":"JWT"}';
 /** A correctly signed token whose payload is `claims`. */
 export function tokenFor(claims: object, secret: string | Uint8Array = SECRET): string {
   return rawToken(HEADER, JSON.stringify(claims), secret);
-}
-
-/** Awaits a rejection and checks it is a JwtError with `code`; returns it for more checks. */
-export async function rejectsWith(
-  promise: Promise<unknown>,
-  code: JwtErrorCode,
-): Promise<JwtError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(JwtError);
-  expect((error as JwtError).code).toBe(code);
-  return error as JwtError;
 }
 
 /** Calls `fn` and checks it throws a JwtError with `code`; returns it for more checks. */

@@ -653,6 +653,15 @@ describe("length limit", () => {
     await expect(verify(longer, SECRET, { ...at, maxTokenLength: 10_000 })).resolves.toBeDefined();
   });
 
+  it("refuses a maxTokenLength that would turn the limit off by accident", async () => {
+    const token = tokenFor({ exp: EXP });
+    for (const maxTokenLength of [Number.NaN, -1, Number("8k")]) {
+      await expect(verify(token, SECRET, { ...at, maxTokenLength })).rejects.toThrow(
+        new TypeError("maxTokenLength must be a number of characters"),
+      );
+    }
+  });
+
   it("applies maxTokenLength, inclusive", async () => {
     const token = tokenFor({ exp: EXP });
     await expect(

@@ -81,7 +81,10 @@ export async function verify<P extends object = JwtPayload>(
   options: VerifyOptions = {},
 ): Promise<DecodedJwt<P>> {
   const now = epochSeconds(options.now);
-  const parts = splitToken(token, options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH);
+  const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  // NaN compares false with everything, so it would silently turn the limit off.
+  if (!(maxLength >= 0)) throw new TypeError("maxTokenLength must be a number of characters");
+  const parts = splitToken(token, maxLength);
   const header = parseHeader(parts);
   const key = await keyFor(typeof secret === "function" ? await secret(header) : secret, "verify");
   await verifySignature(key, parts);

@@ -57,7 +57,9 @@ function importBytes(secret: Uint8Array | ArrayBuffer): Promise<CryptoKey> {
   const view = secret instanceof Uint8Array ? secret : new Uint8Array(secret);
   const cached = byteKeys.get(secret);
   if (cached && sameBytes(cached.bytes, view)) return cached.key;
-  const bytes = view.slice();
+  // A copy by construction: a Node Buffer's slice() is a view of the same memory,
+  // which would keep the cache from ever seeing a change made in place.
+  const bytes = new Uint8Array(view);
   const key = importRaw(bytes);
   byteKeys.set(secret, { bytes, key });
   key.catch(() => byteKeys.delete(secret));

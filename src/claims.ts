@@ -73,7 +73,7 @@ export function validateClaims(payload: JwtPayload, options: ClaimOptions, now: 
   if (bad) throw claimError(bad, `"${bad}" claim has the wrong type`);
 
   const tolerance =
-    options.clockTolerance === undefined ? 0 : toSeconds(options.clockTolerance, "clockTolerance");
+    options.clockTolerance === undefined ? 0 : span(options.clockTolerance, "clockTolerance");
   const { exp, nbf, iat } = payload;
 
   if (exp === undefined) {
@@ -86,7 +86,7 @@ export function validateClaims(payload: JwtPayload, options: ClaimOptions, now: 
     throw new JwtError("ERR_JWT_NOT_YET_VALID", "token is not valid yet");
   }
   if (options.maxTokenAge !== undefined) {
-    const maxAge = toSeconds(options.maxTokenAge, "maxTokenAge");
+    const maxAge = span(options.maxTokenAge, "maxTokenAge");
     if (iat === undefined)
       throw claimError("iat", 'token has no "iat" claim, which maxTokenAge needs');
     if (iat > now + tolerance) throw claimError("iat", '"iat" claim is in the future');
@@ -124,6 +124,14 @@ export function validateClaims(payload: JwtPayload, options: ClaimOptions, now: 
         throw claimError(name, `token has no "${name}" claim`);
     }
   }
+}
+
+// A negative leeway or age would quietly refuse valid tokens, or accept none:
+// more likely a sign error than intent.
+function span(value: Duration, option: string): number {
+  const seconds = toSeconds(value, option);
+  if (seconds < 0) throw new TypeError(`${option} must not be negative`);
+  return seconds;
 }
 
 function accepts(accepted: string | readonly string[], value: unknown): boolean {

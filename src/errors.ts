@@ -34,18 +34,18 @@ export interface JwtErrorDetails {
 export class JwtError extends Error {
   override readonly name = "JwtError";
   readonly code: JwtErrorCode;
-  readonly expiredAt?: Date;
-  readonly claim?: string;
-  readonly expected?: readonly string[];
-  readonly actual?: unknown;
+  declare readonly expiredAt?: Date;
+  declare readonly claim?: string;
+  declare readonly expected?: readonly string[];
+  declare readonly actual?: unknown;
   /**
    * Set by `authenticate`: the HTTP status to answer with (400 or 401).
    */
-  status?: number;
+  declare status?: number;
   /**
    * Set by `authenticate`: the `WWW-Authenticate` challenge of RFC 6750 section 3.
    */
-  wwwAuthenticate?: string;
+  declare wwwAuthenticate?: string;
 
   constructor(code: JwtErrorCode, message: string, details: JwtErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });

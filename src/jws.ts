@@ -25,6 +25,7 @@ const PLAIN_HEADER = encodeText('{"alg":"HS256","typ":"JWT"}');
 /** The encoded header segment, computed once for the common header without `kid`. */
 export function encodeHeader(keyId?: string): string {
   if (keyId === undefined) return PLAIN_HEADER;
+  if (typeof keyId !== "string") throw new TypeError("keyId must be a string");
   return encodeText(JSON.stringify({ alg: "HS256", typ: "JWT", kid: keyId }));
 }
 

@@ -139,7 +139,8 @@ function buildClaims(payload: object, options: SignOptions): JwtPayload {
 }
 
 function assertClaimTypes(claims: Record<string, unknown>): void {
-  const bad = invalidClaim(claims as JwtPayload);
+  // verify answers a non-string type with ERR_JWT_TYPE; sign never writes one.
+  const bad = typeof (claims.type ?? "") === "string" ? invalidClaim(claims as JwtPayload) : "type";
   if (bad) throw new TypeError(`"${bad}" claim has the wrong type`);
 }
 

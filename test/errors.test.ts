@@ -83,3 +83,10 @@ describe("isJwtError", () => {
     expect(isJwtError(new Error("x"), "ERR_JWT_EXPIRED")).toBe(false);
   });
 });
+
+describe("JwtError's own properties", () => {
+  it("holds only the details its code carries", () => {
+    const error = new JwtError("ERR_JWT_CLAIM", "bad", { claim: "iss" });
+    expect(Object.keys(error).sort()).toEqual(["claim", "code", "name"]);
+  });
+});

@@ -791,3 +791,29 @@ describe("error messages", () => {
     expect(checked).toBeGreaterThan(10);
   });
 });
+
+describe("sign refuses options it would write wrongly", () => {
+  const secret = "s".repeat(32);
+  it("refuses a type claim or option that is not a string", async () => {
+    await expect(sign({ sub: "a" }, secret, { type: 5 as never })).rejects.toThrow(/"type" claim/);
+    await expect(sign({ sub: "a", type: ["ATK"] }, secret)).rejects.toThrow(TypeError);
+    await expect(sign({ sub: "a", type: "ATK" }, secret)).resolves.toMatch(/\./);
+  });
+
+  it("refuses a keyId that is not a string", async () => {
+    await expect(sign({ sub: "a" }, secret, { keyId: 7 as never })).rejects.toThrow(/keyId/);
+  });
+
+  it("refuses a negative clockTolerance or maxTokenAge", async () => {
+    const token = await sign({ sub: "a" }, secret, { expiresIn: 60 });
+    await expect(verify(token, secret, { clockTolerance: -5 })).rejects.toThrow(
+      /clockTolerance must not be negative/,
+    );
+    await expect(verify(token, secret, { maxTokenAge: "-1m" })).rejects.toThrow(
+      /maxTokenAge must not be negative/,
+    );
+    await expect(
+      verify(token, secret, { clockTolerance: 0, maxTokenAge: 0 }),
+    ).resolves.toBeDefined();
+  });
+});

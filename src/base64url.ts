@@ -13,10 +13,30 @@ for (let i = 0; i < 64; i++) {
 // UTF-8 is the one encoding every runtime must decode, and ASCII is a subset of it.
 const ascii = new TextDecoder();
 
+// Scratch buffers, reused because every use ends before the next begins: a fresh
+// small typed array handed to native code costs more than the encoding itself.
+// Buffers above SCRATCH_LIMIT are made for one call and not kept.
+const SCRATCH_LIMIT = 65536;
+let scratch = new Uint8Array(1024);
+let charScratch = new Uint8Array(1024);
+
+/** A buffer of at least `size` bytes, valid until the next call. */
+export function scratchBuffer(size: number): Uint8Array<ArrayBuffer> {
+  if (size <= scratch.length) return scratch;
+  const buffer = new Uint8Array(size);
+  if (size <= SCRATCH_LIMIT) scratch = buffer;
+  return buffer;
+}
+
 /** Encodes bytes as base64url with no padding. */
 export function encodeBase64url(bytes: Uint8Array): string {
   const length = bytes.length;
-  const out = new Uint8Array(Math.ceil((length * 4) / 3));
+  const size = Math.ceil((length * 4) / 3);
+  let out = charScratch;
+  if (size > out.length) {
+    out = new Uint8Array(size);
+    if (size <= SCRATCH_LIMIT) charScratch = out;
+  }
   let o = 0;
   let i = 0;
   for (; i + 2 < length; i += 3) {
@@ -38,7 +58,7 @@ export function encodeBase64url(bytes: Uint8Array): string {
     out[o++] = ENCODE[(n >> 4) & 63] as number;
     out[o++] = ENCODE[(n & 15) << 2] as number;
   }
-  return ascii.decode(out);
+  return ascii.decode(out.subarray(0, o));
 }
 
 /**
@@ -53,11 +73,34 @@ export function decodeBase64url(
   start = 0,
   end = text.length,
 ): Uint8Array<ArrayBuffer> | undefined {
+  const length = decodedLength(start, end);
+  if (length < 0) return undefined;
+  const out = new Uint8Array(length);
+  return decodeBase64urlInto(text, start, end, out, 0) < 0 ? undefined : out;
+}
+
+/** The number of bytes that `end - start` characters of base64url decode to, or -1 for none. */
+function decodedLength(start: number, end: number): number {
   const length = end - start;
   const rest = length & 3;
-  if (rest === 1) return undefined;
-  const out = new Uint8Array((length >> 2) * 3 + (rest === 0 ? 0 : rest - 1));
-  let o = 0;
+  return rest === 1 ? -1 : (length >> 2) * 3 + (rest === 0 ? 0 : rest - 1);
+}
+
+/**
+ * Like {@link decodeBase64url}, into `out` from `offset`, which must have room for
+ * the decoded bytes (fewer than the characters). Returns the number of bytes written, or -1.
+ */
+export function decodeBase64urlInto(
+  text: string,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  offset: number,
+): number {
+  const length = end - start;
+  const rest = length & 3;
+  if (rest === 1) return -1;
+  let o = offset;
   let i = start;
   const full = start + length - rest;
   for (; i < full; i += 4) {
@@ -66,7 +109,7 @@ export function decodeBase64url(
       (sextet(text, i + 1) << 12) |
       (sextet(text, i + 2) << 6) |
       sextet(text, i + 3);
-    if (n < 0) return undefined;
+    if (n < 0) return -1;
     out[o++] = n >> 16;
     out[o++] = (n >> 8) & 255;
     out[o++] = n & 255;
@@ -74,17 +117,17 @@ export function decodeBase64url(
   if (rest === 2) {
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
-    if ((a | b) < 0 || (b & 15) !== 0) return undefined;
-    out[o] = (a << 2) | (b >> 4);
+    if ((a | b) < 0 || (b & 15) !== 0) return -1;
+    out[o++] = (a << 2) | (b >> 4);
   } else if (rest === 3) {
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
     const c = sextet(text, i + 2);
-    if ((a | b | c) < 0 || (c & 3) !== 0) return undefined;
+    if ((a | b | c) < 0 || (c & 3) !== 0) return -1;
     out[o++] = (a << 2) | (b >> 4);
-    out[o] = ((b & 15) << 4) | (c >> 2);
+    out[o++] = ((b & 15) << 4) | (c >> 2);
   }
-  return out;
+  return o - offset;
 }
 
 // -1 (all bits set) for a character outside the alphabet, so one OR of the

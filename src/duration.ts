@@ -26,8 +26,8 @@ export function toSeconds(value: Duration, option: string): number {
 }
 
 /** Seconds since the epoch, whole, as NumericDate (RFC 7519 section 2) is usually written. */
-export function epochSeconds(now: Date = new Date()): number {
-  const ms = now.getTime();
+export function epochSeconds(now?: Date): number {
+  const ms = now === undefined ? Date.now() : now.getTime();
   if (!Number.isFinite(ms)) throw new TypeError("now must be a valid Date");
   return Math.floor(ms / 1000);
 }

@@ -8,6 +8,7 @@ export {
 export type { ClaimOptions, JwtClaims, JwtPayload } from "./claims.js";
 export type { Duration } from "./duration.js";
 export { isJwtError, JwtError, type JwtErrorCode, type JwtErrorDetails } from "./errors.js";
+export type { HmacBackend } from "./hmac.js";
 export type { JwtHeader } from "./jws.js";
 export {
   DEFAULT_MAX_TOKEN_LENGTH,

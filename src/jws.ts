@@ -1,6 +1,7 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
-import { decodeBase64url, encodeBase64url } from "./base64url.js";
+import { decodeBase64urlInto, encodeBase64url, scratchBuffer } from "./base64url.js";
 import { JwtError } from "./errors.js";
+import type { HmacBackend } from "./hmac.js";
 
 /** A JOSE header as this library writes and accepts it. */
 export interface JwtHeader {
@@ -15,9 +16,16 @@ const encoder = new TextEncoder();
 // text, where JSON.parse refuses it; JSON in a JWT is plain UTF-8 (RFC 7519 section 7.2).
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
+/** The UTF-8 bytes of `text`, in a buffer valid until the next use of the scratch buffer. */
+function utf8(text: string): Uint8Array<ArrayBuffer> {
+  // UTF-8 takes at most 3 bytes for each UTF-16 code unit.
+  const buffer = scratchBuffer(text.length * 3);
+  return buffer.subarray(0, encoder.encodeInto(text, buffer).written);
+}
+
 /** Base64url of UTF-8 text. */
 export function encodeText(text: string): string {
-  return encodeBase64url(encoder.encode(text));
+  return encodeBase64url(utf8(text));
 }
 
 const PLAIN_HEADER = encodeText('{"alg":"HS256","typ":"JWT"}');
@@ -58,11 +66,12 @@ export function parseSegment(
   end: number,
   what: string,
 ): Record<string, unknown> {
-  const bytes = decodeBase64url(token, start, end);
-  if (!bytes) throw malformed(`${what} is not valid base64url`);
+  const buffer = scratchBuffer(end - start);
+  const length = decodeBase64urlInto(token, start, end, buffer, 0);
+  if (length < 0) throw malformed(`${what} is not valid base64url`);
   let value: unknown;
   try {
-    value = JSON.parse(decoder.decode(bytes));
+    value = JSON.parse(decoder.decode(buffer.subarray(0, length)));
   } catch {
     throw malformed(`${what} is not UTF-8 JSON`);
   }
@@ -74,6 +83,10 @@ export function parseSegment(
 
 /** Decodes and checks the header: HS256 only, and no extension we would have to understand. */
 export function parseHeader(parts: TokenParts): JwtHeader {
+  // The header this library writes, by far the most common, needs no decoding.
+  if (parts.dot1 === PLAIN_HEADER.length && parts.token.startsWith(PLAIN_HEADER)) {
+    return { alg: "HS256", typ: "JWT" };
+  }
   const header = parseSegment(parts.token, 0, parts.dot1, "header");
   // Exact match: "none", other algorithms and other spellings are all refused (RFC 8725 section 3.1).
   if (header.alg !== "HS256")
@@ -85,21 +98,44 @@ export function parseHeader(parts: TokenParts): JwtHeader {
   return header as JwtHeader;
 }
 
-/** The signature of the signing input `header.payload`, as its segment. */
-export async function signInput(key: CryptoKey, input: string): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(input));
-  return encodeBase64url(new Uint8Array(mac));
+/** The signature segment of the signing input `header.payload`. */
+export function signInput<K>(
+  backend: HmacBackend<K>,
+  key: K,
+  input: string,
+): string | Promise<string> {
+  const mac = backend.sign(key, utf8(input));
+  return mac instanceof Promise ? mac.then(encodeBase64url) : encodeBase64url(mac);
 }
 
-/** Checks the third segment against the first two, in constant time (Web Crypto's verify). */
-export async function verifySignature(key: CryptoKey, parts: TokenParts): Promise<void> {
+/**
+ * Checks the third segment against the first two, in constant time (the backend's
+ * verify). Resolves to nothing, or fails with `ERR_JWT_SIGNATURE`.
+ */
+export function verifySignature<K>(
+  backend: HmacBackend<K>,
+  key: K,
+  parts: TokenParts,
+): undefined | Promise<undefined> {
   const { token, dot2 } = parts;
-  const signature = decodeBase64url(token, dot2 + 1);
-  if (!signature) throw malformed("signature is not valid base64url");
-  const data = encoder.encode(token.slice(0, dot2));
-  if (!(await crypto.subtle.verify("HMAC", key, signature, data))) {
-    throw new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
-  }
+  const input = token.slice(0, dot2);
+  // The signing input and then the signature, in one buffer: a signature is
+  // shorter than its text, and UTF-8 takes at most 3 bytes per UTF-16 code unit.
+  const buffer = scratchBuffer(input.length * 3 + token.length - dot2);
+  const { written } = encoder.encodeInto(input, buffer);
+  const length = decodeBase64urlInto(token, dot2 + 1, token.length, buffer, written);
+  if (length < 0) throw malformed("signature is not valid base64url");
+  const ok = backend.verify(
+    key,
+    buffer.subarray(0, written),
+    buffer.subarray(written, written + length),
+  );
+  return ok instanceof Promise ? ok.then(checked) : checked(ok);
+}
+
+function checked(ok: boolean): undefined {
+  if (!ok) throw new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
+  return undefined;
 }
 
 export function malformed(message: string): JwtError {

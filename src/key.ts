@@ -1,4 +1,5 @@
 import { JwtError } from "./errors.js";
+import { type HmacBackend, webCryptoHmac } from "./hmac.js";
 
 /**
  * A secret for HS256: a string (its UTF-8 bytes), raw bytes, or an HMAC SHA-256 `CryptoKey`.
@@ -8,16 +9,21 @@ export type Secret = string | Uint8Array | ArrayBuffer | CryptoKey;
 // RFC 7518 section 3.2: "A key of the same size as the hash output (for
 // instance, 256 bits for "HS256") or larger MUST be used with this algorithm."
 const MIN_SECRET_BYTES = 32;
-const HMAC_SHA256 = { name: "HMAC", hash: "SHA-256" } as const;
 
 const encoder = new TextEncoder();
 
-// Importing a raw secret costs as much as a verify, so keys are kept once made.
-// Strings are cached by value in a small bounded map; byte arrays by identity,
-// with a copy of their bytes to notice when the caller changes them in place.
+// Importing a raw secret costs as much as a verify, so keys are kept once made,
+// apart for each backend. Strings are cached by value in a small bounded map; byte
+// arrays by identity, with a copy of their bytes to notice when the caller changes
+// them in place; CryptoKeys (for backends other than Web Crypto) by identity.
+// A key is stored as its promise, then as itself once made, so that later calls
+// need not wait for it.
 const MAX_CACHED_STRINGS = 64;
-const stringKeys = new Map<string, Promise<CryptoKey>>();
-const byteKeys = new WeakMap<object, { bytes: Uint8Array<ArrayBuffer>; key: Promise<CryptoKey> }>();
+interface KeyCache<K> {
+  strings: Map<string, K | Promise<K>>;
+  objects: WeakMap<object, { bytes: Uint8Array | undefined; key: K | Promise<K> }>;
+}
+const caches = new WeakMap<HmacBackend<unknown>, KeyCache<unknown>>();
 
 /**
  * Imports a secret as a non-extractable HMAC SHA-256 key for sign and verify.
@@ -30,52 +36,95 @@ export function importSecret(secret: Secret): Promise<CryptoKey> {
 
 /** Like {@link importSecret}, and checks that a given `CryptoKey` may be used for `usage`. */
 export function keyFor(secret: Secret, usage: KeyUsage): Promise<CryptoKey> {
-  if (typeof secret === "string") return importString(secret);
-  if (secret instanceof Uint8Array || secret instanceof ArrayBuffer) return importBytes(secret);
+  try {
+    return Promise.resolve(backendKey(secret, usage, webCryptoHmac));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * The key of `backend` for `secret`, made once and then cached. Throws (rather
+ * than rejects) a refused secret, and returns the key itself, not a promise,
+ * once it is made: the hot path of sign and verify then waits for nothing.
+ */
+export function backendKey<K>(
+  secret: Secret,
+  usage: KeyUsage,
+  backend: HmacBackend<K>,
+): K | Promise<K> {
+  let cache = caches.get(backend) as KeyCache<K> | undefined;
+  if (!cache) {
+    cache = { strings: new Map(), objects: new WeakMap() };
+    caches.set(backend, cache);
+  }
+  if (typeof secret === "string") return importString(secret, backend, cache.strings);
+  if (secret instanceof Uint8Array || secret instanceof ArrayBuffer) {
+    const view = secret instanceof Uint8Array ? secret : new Uint8Array(secret);
+    const cached = cache.objects.get(secret);
+    if (cached?.bytes && sameBytes(cached.bytes, view)) return cached.key;
+    // A copy by construction: a Node Buffer's slice() is a view of the same memory,
+    // which would keep the cache from ever seeing a change made in place.
+    const bytes = new Uint8Array(view);
+    return remember(cache.objects, secret, bytes, importRaw(bytes, backend));
+  }
   if (isCryptoKey(secret)) {
     const problem = cryptoKeyProblem(secret, usage);
-    return problem ? Promise.reject(new JwtError("ERR_JWT_KEY", problem)) : Promise.resolve(secret);
+    if (problem) throw new JwtError("ERR_JWT_KEY", problem);
+    const cached = cache.objects.get(secret);
+    if (cached) return cached.key;
+    return remember(cache.objects, secret, undefined, backend.importKey(secret));
   }
-  return Promise.reject(
-    new TypeError("secret must be a string, a Uint8Array, an ArrayBuffer or a CryptoKey"),
-  );
+  throw new TypeError("secret must be a string, a Uint8Array, an ArrayBuffer or a CryptoKey");
 }
 
-function importString(secret: string): Promise<CryptoKey> {
-  const cached = stringKeys.get(secret);
-  if (cached) return cached;
-  const key = importRaw(encoder.encode(secret));
-  if (stringKeys.size >= MAX_CACHED_STRINGS) {
-    stringKeys.delete(stringKeys.keys().next().value as string);
-  }
-  stringKeys.set(secret, key);
-  key.catch(() => stringKeys.delete(secret));
-  return key;
-}
-
-function importBytes(secret: Uint8Array | ArrayBuffer): Promise<CryptoKey> {
-  const view = secret instanceof Uint8Array ? secret : new Uint8Array(secret);
-  const cached = byteKeys.get(secret);
-  if (cached && sameBytes(cached.bytes, view)) return cached.key;
-  // A copy by construction: a Node Buffer's slice() is a view of the same memory,
-  // which would keep the cache from ever seeing a change made in place.
-  const bytes = new Uint8Array(view);
-  const key = importRaw(bytes);
-  byteKeys.set(secret, { bytes, key });
-  key.catch(() => byteKeys.delete(secret));
-  return key;
-}
-
-function importRaw(bytes: Uint8Array<ArrayBuffer>): Promise<CryptoKey> {
-  if (bytes.length < MIN_SECRET_BYTES) {
-    return Promise.reject(
-      new JwtError(
-        "ERR_JWT_KEY",
-        `HS256 secret is ${bytes.length} bytes; at least ${MIN_SECRET_BYTES} are required (RFC 7518 section 3.2)`,
-      ),
+function importString<K>(
+  secret: string,
+  backend: HmacBackend<K>,
+  strings: KeyCache<K>["strings"],
+): K | Promise<K> {
+  const cached = strings.get(secret);
+  if (cached !== undefined) return cached;
+  const key = importRaw(encoder.encode(secret), backend);
+  if (strings.size >= MAX_CACHED_STRINGS) strings.delete(strings.keys().next().value as string);
+  strings.set(secret, key);
+  if (key instanceof Promise) {
+    key.then(
+      (made) => strings.get(secret) === key && strings.set(secret, made),
+      () => strings.delete(secret),
     );
   }
-  return crypto.subtle.importKey("raw", bytes, HMAC_SHA256, false, ["sign", "verify"]);
+  return key;
+}
+
+function remember<K>(
+  objects: KeyCache<K>["objects"],
+  secret: object,
+  bytes: Uint8Array | undefined,
+  key: K | Promise<K>,
+): K | Promise<K> {
+  const entry = { bytes, key };
+  objects.set(secret, entry);
+  if (key instanceof Promise) {
+    key.then(
+      (made) => {
+        entry.key = made;
+      },
+      () => objects.delete(secret),
+    );
+  }
+  return key;
+}
+
+// Both backends get their raw secrets through here, so both refuse short ones.
+function importRaw<K>(bytes: Uint8Array<ArrayBuffer>, backend: HmacBackend<K>): K | Promise<K> {
+  if (bytes.length < MIN_SECRET_BYTES) {
+    throw new JwtError(
+      "ERR_JWT_KEY",
+      `HS256 secret is ${bytes.length} bytes; at least ${MIN_SECRET_BYTES} are required (RFC 7518 section 3.2)`,
+    );
+  }
+  return backend.importKey(bytes);
 }
 
 function isCryptoKey(value: unknown): value is CryptoKey {

@@ -1,0 +1,37 @@
+/**
+ * An implementation of HMAC SHA-256 for HS256. The default is Web Crypto, which
+ * every runtime has; `jwt-hs256/node` offers one on node:crypto, which avoids
+ * Web Crypto's hop to the thread pool on Node servers.
+ *
+ * Views passed to `sign` and `verify` are only valid until the method returns
+ * (or, for a promise, until it is created): they may be reused by the next call.
+ */
+export interface HmacBackend<K = unknown> {
+  /**
+   * Makes a key, once per secret: from the secret's bytes (already checked to be
+   * at least 32), or from an HMAC SHA-256 CryptoKey (already checked too).
+   */
+  importKey(secret: Uint8Array<ArrayBuffer> | CryptoKey): K | Promise<K>;
+  /** The MAC of the bytes of `data`. */
+  sign(key: K, data: Uint8Array<ArrayBuffer>): Uint8Array | Promise<Uint8Array>;
+  /** Whether `signature` is the MAC of `data`, compared in constant time. */
+  verify(
+    key: K,
+    data: Uint8Array<ArrayBuffer>,
+    signature: Uint8Array<ArrayBuffer>,
+  ): boolean | Promise<boolean>;
+}
+
+const HMAC_SHA256 = { name: "HMAC", hash: "SHA-256" } as const;
+
+/** HMAC SHA-256 on Web Crypto: the default backend. */
+export const webCryptoHmac: HmacBackend<CryptoKey> = {
+  importKey: (secret) =>
+    secret instanceof Uint8Array
+      ? crypto.subtle.importKey("raw", secret, HMAC_SHA256, false, ["sign", "verify"])
+      : secret,
+  // Web Crypto copies `data` and `signature` before it returns its promise (the
+  // "get a copy of the bytes held by" steps of sign and verify), so reused views are safe.
+  sign: async (key, data) => new Uint8Array(await crypto.subtle.sign("HMAC", key, data)),
+  verify: (key, data, signature) => crypto.subtle.verify("HMAC", key, signature, data),
+};

@@ -5,6 +5,12 @@ export {
   type HeaderRecord,
   readBearerToken,
 } from "./bearer.js";
+export {
+  type CacheOptions,
+  createVerifier,
+  type Verifier,
+  type VerifierOptions,
+} from "./cache.js";
 export type { ClaimOptions, JwtClaims, JwtPayload } from "./claims.js";
 export type { Duration } from "./duration.js";
 export { isJwtError, JwtError, type JwtErrorCode, type JwtErrorDetails } from "./errors.js";

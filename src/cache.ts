@@ -19,8 +19,14 @@ export interface VerifierOptions extends VerifyOptions {
   cache?: CacheOptions;
 }
 
-/** Verifies a token with the secret and options given to {@link createVerifier}. */
-export type Verifier<P extends object = JwtPayload> = (token: string) => Promise<DecodedJwt<P>>;
+/**
+ * Verifies a token with the secret and options given to {@link createVerifier};
+ * `now`, for tests, overrides the current time for this call.
+ */
+export type Verifier<P extends object = JwtPayload> = (
+  token: string,
+  now?: Date,
+) => Promise<DecodedJwt<P>>;
 
 /**
  * Makes a verifier bound to one secret and one set of options (copied now, so
@@ -37,7 +43,9 @@ export function createVerifier<P extends object = JwtPayload>(
   options: VerifierOptions = {},
 ): Verifier<P> {
   const { cache, ...verifyOptions } = options;
-  if (cache === undefined) return (token) => verify<P>(token, secret, verifyOptions);
+  const at = (now: Date | undefined) =>
+    now === undefined ? verifyOptions : { ...verifyOptions, now };
+  if (cache === undefined) return (token, now) => verify<P>(token, secret, at(now));
   if (!Number.isSafeInteger(cache.max) || cache.max < 1) {
     throw new TypeError("cache.max must be a positive integer");
   }
@@ -49,10 +57,10 @@ export function createVerifier<P extends object = JwtPayload>(
   // entry (a hashed key let forged tokens hit in GHSA-rp9m-7r4c-75qg). A Map
   // keeps insertion order, so re-inserting on a hit makes it an LRU.
   const entries = new Map<string, DecodedJwt<P>>();
-  return async (token) => {
+  return async (token, now) => {
     const hit = entries.get(token);
     if (hit === undefined) {
-      const result = await verify<P>(token, secret, verifyOptions);
+      const result = await verify<P>(token, secret, at(now));
       freeze(result);
       entries.set(token, result);
       if (entries.size > max) entries.delete(entries.keys().next().value as string);
@@ -61,7 +69,7 @@ export function createVerifier<P extends object = JwtPayload>(
     entries.delete(token);
     // The other checks gave the same answer for the same payload and options;
     // these also depend on the time.
-    validateClaims(hit.payload, verifyOptions, epochSeconds(verifyOptions.now));
+    validateClaims(hit.payload, verifyOptions, epochSeconds(now ?? verifyOptions.now));
     entries.set(token, hit);
     return hit;
   };

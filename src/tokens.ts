@@ -1,9 +1,11 @@
 // The access-token / refresh-token flow on top of sign and verify.
 import { encodeBase64url } from "./base64url.js";
 import { type AuthorizationSource, challenge, readBearerToken, withChallenge } from "./bearer.js";
+import { type CacheOptions, createVerifier } from "./cache.js";
 import type { JwtClaims } from "./claims.js";
 import { type Duration, epochSeconds, toSeconds } from "./duration.js";
 import { JwtError } from "./errors.js";
+import type { HmacBackend } from "./hmac.js";
 import { sign, verify } from "./jwt.js";
 import type { Secret } from "./key.js";
 import type { RefreshRecord, RefreshStore } from "./stores/store.js";
@@ -33,6 +35,15 @@ export interface TokensOptions {
   store?: RefreshStore;
   /** Consult the store's deny list in `verifyAccess` (see `revokeAccess`). Default false. */
   checkRevoked?: boolean;
+  /**
+   * Keep verified access tokens, up to `max` (least recently used dropped first),
+   * so that `verifyAccess` and `authenticate` skip the HMAC for a token seen
+   * before. A hit still checks `exp`, and the deny list when `checkRevoked` is
+   * set; returned payloads are then frozen. Off by default.
+   */
+  cache?: CacheOptions;
+  /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `jwt-hs256/node` is faster on Node. */
+  hmac?: HmacBackend;
   /** The clock, for tests. Default: the system clock. */
   now?: () => Date;
 }
@@ -110,7 +121,7 @@ export function createTokens<C extends object = Record<never, never>>(
   options: TokensOptions,
 ): Tokens<C> {
   if (options?.secret === undefined) throw new TypeError("createTokens needs a secret");
-  const { secret, store, issuer, audience, realm } = options;
+  const { secret, store, issuer, audience, realm, hmac } = options;
   const refreshSecret = options.refreshSecret ?? secret;
   const accessTtl = toSeconds(options.accessTtl ?? "15m", "accessTtl");
   const refreshTtl = toSeconds(options.refreshTtl ?? "14d", "refreshTtl");
@@ -118,7 +129,13 @@ export function createTokens<C extends object = Record<never, never>>(
     throw new TypeError("accessTtl and refreshTtl must be positive");
   if (options.checkRevoked && !store) throw new TypeError("checkRevoked needs a store");
   const clock = options.now ?? (() => new Date());
-  const checks = { issuer, audience, clockTolerance: options.clockTolerance };
+  const checks = { issuer, audience, clockTolerance: options.clockTolerance, hmac };
+  const verifyAccessToken = createVerifier<C & AccessClaims>(secret, {
+    ...checks,
+    type: "ATK",
+    requiredClaims: ["sub", "jti"],
+    cache: options.cache,
+  });
 
   function needStore(method: string): RefreshStore {
     if (!store) throw new TypeError(`${method} needs a store: pass one to createTokens`);
@@ -131,7 +148,7 @@ export function createTokens<C extends object = Record<never, never>>(
   ): Promise<{ pair: TokenPair; record: RefreshRecord }> {
     const { sub, ...own } = checkClaims(claims);
     const now = clock();
-    const common = { issuer, audience, now };
+    const common = { issuer, audience, now, hmac };
     const jti = randomId();
     const carried = Object.keys(own).length > 0 ? { claims: own } : {};
     const [accessToken, refreshToken] = await Promise.all([
@@ -179,12 +196,8 @@ export function createTokens<C extends object = Record<never, never>>(
     },
 
     async verifyAccess(token) {
-      const { payload } = await verify<C & AccessClaims>(token, secret, {
-        ...checks,
-        type: "ATK",
-        requiredClaims: ["sub", "jti"],
-        now: clock(),
-      });
+      const { payload } = await verifyAccessToken(token, clock());
+      // Also on a cache hit: a token denied after it was cached must fail now.
       if (options.checkRevoked && (await needStore("checkRevoked").isAccessDenied(payload.jti))) {
         throw new JwtError("ERR_JWT_REVOKED", "access token has been revoked");
       }

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createVerifier } from "../src/cache.js";
 import { type HmacBackend, webCryptoHmac } from "../src/hmac.js";
-import { sign } from "../src/index.js";
+import { createTokens, memoryStore, sign } from "../src/index.js";
 
 const SECRET = "0123456789abcdef0123456789abcdef";
 const T0 = 1_700_000_000;
@@ -46,6 +46,15 @@ describe("createVerifier without a cache", () => {
     await verifier(token);
     await verifier(token);
     expect(hmac.verifies).toBe(2);
+  });
+
+  it("takes the time of one call", async () => {
+    const verifier = createVerifier(SECRET);
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    await expect(verifier(token, new Date((T0 + 60) * 1000))).rejects.toMatchObject({
+      code: "ERR_JWT_EXPIRED",
+    });
+    expect((await verifier(token)).payload.sub).toBe("a");
   });
 
   it("takes a secret resolver", async () => {
@@ -193,7 +202,68 @@ describe("createVerifier with a cache", () => {
     expect(() => createVerifier(SECRET, { cache: { max } })).toThrow(TypeError);
   });
 
+  it("judges a hit at the time given to the call", async () => {
+    const verifier = createVerifier(SECRET, { cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    await verifier(token, new Date(T0 * 1000));
+    await expect(verifier(token, new Date((T0 + 60) * 1000))).rejects.toMatchObject({
+      code: "ERR_JWT_EXPIRED",
+    });
+  });
+
   it("refuses a secret resolver", () => {
     expect(() => createVerifier(() => SECRET, { cache: { max: 10 } })).toThrow(/fixed secret/);
+  });
+});
+
+describe("createTokens with a cache", () => {
+  it("verifies an access token seen before without another HMAC", async () => {
+    const hmac = countingBackend();
+    const tokens = createTokens<{ role: string }>({ secret: SECRET, hmac, cache: { max: 10 } });
+    const { accessToken } = await tokens.issue({ sub: "alice", role: "admin" });
+    expect((await tokens.verifyAccess(accessToken)).role).toBe("admin");
+    const again = await tokens.authenticate(`Bearer ${accessToken}`);
+    expect(again).toMatchObject({ sub: "alice", role: "admin", type: "ATK" });
+    expect(hmac.verifies).toBe(1);
+  });
+
+  it("consults the deny list on a hit", async () => {
+    const tokens = createTokens({
+      secret: SECRET,
+      store: memoryStore(),
+      checkRevoked: true,
+      cache: { max: 10 },
+    });
+    const { accessToken } = await tokens.issue({ sub: "alice" });
+    await tokens.verifyAccess(accessToken);
+    await tokens.revokeAccess(accessToken);
+    await expect(tokens.verifyAccess(accessToken)).rejects.toMatchObject({
+      code: "ERR_JWT_REVOKED",
+    });
+  });
+
+  it("refuses a cached access token once it has expired, by the tokens' clock", async () => {
+    let now = new Date(T0 * 1000);
+    const tokens = createTokens({
+      secret: SECRET,
+      accessTtl: 60,
+      cache: { max: 10 },
+      now: () => now,
+    });
+    const { accessToken } = await tokens.issue({ sub: "alice" });
+    await tokens.verifyAccess(accessToken);
+    now = new Date((T0 + 60) * 1000);
+    await expect(tokens.verifyAccess(accessToken)).rejects.toMatchObject({
+      code: "ERR_JWT_EXPIRED",
+    });
+  });
+
+  it("does not serve a refresh token as an access token", async () => {
+    const tokens = createTokens({ secret: SECRET, cache: { max: 10 } });
+    const { refreshToken } = await tokens.issue({ sub: "alice" });
+    await tokens.verifyRefresh(refreshToken);
+    await expect(tokens.verifyAccess(refreshToken)).rejects.toMatchObject({
+      code: "ERR_JWT_TYPE",
+    });
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { type HmacBackend, webCryptoHmac } from "../src/hmac.js";
-import { importSecret, sign, verify } from "../src/index.js";
+import { createTokens, importSecret, memoryStore, sign, verify } from "../src/index.js";
 import { nodeHmac } from "../src/node.js";
 
 const encoder = new TextEncoder();
@@ -134,6 +134,21 @@ describe.each(backends)("HMAC backend: %s", (_name, hmac) => {
         });
       }
     });
+  });
+
+  it("serves the whole token flow of createTokens", async () => {
+    const tokens = createTokens<{ role: string }>({ secret: SECRET, store: memoryStore(), hmac });
+    const pair = await tokens.issue({ sub: "alice", role: "admin" });
+    // Tokens of one backend are tokens of the other.
+    expect((await verify(pair.accessToken, SECRET)).payload.role).toBe("admin");
+    expect((await tokens.authenticate(`Bearer ${pair.accessToken}`)).role).toBe("admin");
+    const next = await tokens.refresh(pair.refreshToken);
+    expect((await tokens.verifyAccess(next.accessToken)).sub).toBe("alice");
+    await tokens.revokeAccess(next.accessToken);
+    const forged = await sign({ sub: "alice", type: "ATK", jti: "x" }, `${SECRET}!`, {
+      expiresIn: 60,
+    });
+    await expect(tokens.verifyAccess(forged)).rejects.toMatchObject({ code: "ERR_JWT_SIGNATURE" });
   });
 
   it("handles payloads larger than the reused buffers", async () => {

@@ -1,0 +1,178 @@
+// npm run bench:http: requests per second of a node:http server that verifies
+// a Bearer token on GET /me, under wrk on 127.0.0.1. One server process per
+// case, all started up front; every round loads each of them once, in a new
+// random order, and the figures are medians over rounds.
+import { execFileSync, spawn } from "node:child_process";
+import { once } from "node:events";
+import { sign } from "../dist/index.js";
+import { count, machine, median, ratio, shuffle, table, verdict, writeSection } from "./report.mjs";
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const CONNECTIONS = 50;
+const SECRET_TEXT = "k3y-of-exactly-thirty-two-bytes!";
+const CASES = [
+  "no auth",
+  "jwt-hs256",
+  "jwt-hs256 cache",
+  "jwt-hs256 nodeHmac",
+  "jwt-hs256 nodeHmac + cache",
+  "jose (Uint8Array)",
+  "jose (CryptoKey)",
+  "fast-jwt",
+];
+
+try {
+  execFileSync("wrk", ["--version"], { stdio: "ignore" });
+} catch (error) {
+  // wrk prints its version and exits 1; only a missing binary is a problem.
+  if (error.code === "ENOENT") {
+    console.error("wrk is not installed: apt-get install wrk");
+    process.exit(1);
+  }
+}
+
+const now = Math.floor(Date.now() / 1000);
+const token = await sign(
+  {
+    sub: "user-1234567890",
+    type: "ATK",
+    iat: now,
+    exp: now + 3600,
+    iss: "https://auth.example.com",
+  },
+  new TextEncoder().encode(SECRET_TEXT),
+);
+
+const servers = [];
+process.on("exit", () => {
+  for (const { child } of servers) child.kill();
+});
+for (const [i, name] of CASES.entries()) {
+  const port = 18080 + i;
+  const child = spawn(
+    process.execPath,
+    [new URL("http-server.mjs", import.meta.url).pathname, name, String(port)],
+    {
+      env: { ...process.env, BENCH_SECRET: SECRET_TEXT },
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
+  const [line] = await once(child.stdout, "data");
+  if (!String(line).includes("ready")) throw new Error(`${name}: ${line}`);
+  servers.push({ name, port, child });
+}
+
+// Each server must accept the token and refuse a forged one before it is timed.
+for (const { name, port } of servers) {
+  const get = (bearer) =>
+    fetch(`http://127.0.0.1:${port}/me`, { headers: { authorization: `Bearer ${bearer}` } });
+  const good = await get(token);
+  const body = await good.json();
+  if (good.status !== 200 || body.sub !== "user-1234567890")
+    throw new Error(`${name}: refused the token`);
+  const forged = await get(`${token.slice(0, -2)}AA`);
+  if (name !== "no auth" && forged.status !== 401) throw new Error(`${name}: took a forged token`);
+}
+
+function load(port, seconds) {
+  const out = execFileSync(
+    "wrk",
+    [
+      "-t1",
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      "--latency",
+      "-H",
+      `Authorization: Bearer ${token}`,
+      `http://127.0.0.1:${port}/me`,
+    ],
+    { encoding: "utf8" },
+  );
+  if (/Non-2xx/.test(out) || /Socket errors/.test(out))
+    throw new Error(`errors under load:\n${out}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const [, value, unit] = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out) ?? [];
+  const p99 = Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
+  if (!(rps > 0) || !(p99 >= 0)) throw new Error(`cannot read wrk's output:\n${out}`);
+  return { rps, p99 };
+}
+
+console.log(machine());
+console.log(
+  `${CASES.length} servers × ${ROUNDS} rounds of ${SECONDS} s, wrk -t1 -c${CONNECTIONS}, interleaved.`,
+);
+for (const { port } of servers) load(port, 1); // warm up the JIT of every server
+const results = new Map(CASES.map((name) => [name, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const { name, port } of shuffle(servers)) results.get(name).push(load(port, SECONDS));
+  console.log(`round ${round + 1}/${ROUNDS} done`);
+}
+for (const { child } of servers) child.kill();
+
+const rps = (name) => median(results.get(name).map((r) => r.rps));
+const p99 = (name) => median(results.get(name).map((r) => r.p99));
+const rows = CASES.map((name) => [
+  name,
+  count(rps(name)),
+  `${p99(name).toFixed(2)} ms`,
+  ratio(rps(name), rps("no auth")),
+  ratio(rps(name), rps("jose (Uint8Array)")),
+]);
+const resultTable = table(
+  ["server", "req/s (median)", "p99 (median)", "× no auth", "× jose"],
+  rows,
+);
+
+const webVsJose = rps("jwt-hs256") / rps("jose (Uint8Array)");
+const webVsJoseKey = rps("jwt-hs256") / rps("jose (CryptoKey)");
+const nodeVsFast = rps("jwt-hs256 nodeHmac") / rps("fast-jwt");
+const cacheVsNone = rps("jwt-hs256 cache") / rps("no auth");
+const targets = table(
+  ["measure", "target", "measured", ""],
+  [
+    [
+      "cache off, Web Crypto, vs jose (Uint8Array secret)",
+      "≥ 1.3×",
+      `${webVsJose.toFixed(2)}×`,
+      verdict(webVsJose >= 1.3),
+    ],
+    [
+      "cache off, Web Crypto, vs jose (CryptoKey)",
+      "≥ 1.3×",
+      `${webVsJoseKey.toFixed(2)}×`,
+      verdict(webVsJoseKey >= 1.3),
+    ],
+    [
+      "cache off, nodeHmac, vs fast-jwt",
+      "≥ 1×",
+      `${nodeVsFast.toFixed(2)}×`,
+      verdict(nodeVsFast >= 1),
+    ],
+    [
+      "cache on, vs the no-auth server",
+      "≥ 0.9×",
+      `${cacheVsNone.toFixed(2)}×`,
+      verdict(cacheVsNone >= 0.9),
+    ],
+  ],
+);
+console.log(`\n${resultTable}\n\n${targets}\n`);
+
+writeSection(
+  "http",
+  `## A node:http server verifying a Bearer token
+
+${machine()} Each server is its own process and answers \`GET /me\` with the subject
+of the token in \`Authorization: Bearer\` (401 without a valid one). Load:
+\`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` on 127.0.0.1, ${ROUNDS} rounds, each loading every server once in a new
+random order; figures are medians over rounds. The cache cases see the same token on every
+request, so every request after the first is a hit.
+
+${resultTable}
+
+### Targets
+
+${targets}`,
+);
+console.log("wrote docs/benchmarks.md");

@@ -1,0 +1,78 @@
+// Shared by the benchmark scripts: each one rewrites its own section of
+// docs/benchmarks.md, between markers, and leaves the others as they were.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+
+export const DOC = new URL("../docs/benchmarks.md", import.meta.url);
+
+const TEMPLATE = `# Benchmarks
+
+Measured by the scripts in \`bench/\`; each rewrites its own section below.
+Re-run them with \`npm run bench\`, \`npm run bench:http\` and \`npm run size\`.
+
+<!-- micro:start -->
+<!-- micro:end -->
+
+<!-- http:start -->
+<!-- http:end -->
+
+<!-- size:start -->
+<!-- size:end -->
+`;
+
+/** Replaces the section `name` of docs/benchmarks.md with `body`. */
+export function writeSection(name, body) {
+  mkdirSync(new URL(".", DOC), { recursive: true });
+  let doc = existsSync(DOC) ? readFileSync(DOC, "utf8") : TEMPLATE;
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  if (!doc.includes(start)) doc += `\n${start}\n${end}\n`;
+  const before = doc.slice(0, doc.indexOf(start) + start.length);
+  const after = doc.slice(doc.indexOf(end));
+  writeFileSync(DOC, `${before}\n${body.trim()}\n${after}`);
+}
+
+/** One line that says where a run was made, so that figures are read in context. */
+export function machine() {
+  const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
+  const load = loadavg()[0]?.toFixed(2);
+  const date = new Date().toISOString().slice(0, 10);
+  return `Node ${process.versions.node}, ${cpus().length} × ${cpu}, load average ${load} at the start, ${date}.`;
+}
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+export function shuffle(items) {
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** 123456 → "123,456"; 1234.5 → "1,235". */
+export function count(value) {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+export function ratio(value, base) {
+  return base ? `${(value / base).toFixed(2)}×` : "–";
+}
+
+/** Markdown table from a header row and rows of cells, padded as the formatter pads it. */
+export function table(header, rows) {
+  const widths = header.map((h, i) =>
+    Math.max(3, ...[h, ...rows.map((r) => r[i])].map((c) => c.length)),
+  );
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
+}
+
+export function verdict(ok) {
+  return ok ? "met" : "**missed**";
+}

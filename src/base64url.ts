@@ -66,41 +66,21 @@ export function encodeBase64url(bytes: Uint8Array): string {
  * canonical encoding of some bytes: a character outside the alphabet, padding,
  * whitespace, a length of 1 mod 4, or non-zero bits after the last byte
  * (RFC 4648 section 3.5 lets decoders refuse those, and we do, so that every
- * byte string has exactly one token text).
+ * byte string has exactly one token text). With `into`, which must have room
+ * (fewer bytes than characters), the bytes are written there and a view of them returned.
  */
 export function decodeBase64url(
   text: string,
   start = 0,
   end = text.length,
+  into?: Uint8Array<ArrayBuffer>,
 ): Uint8Array<ArrayBuffer> | undefined {
-  const length = decodedLength(start, end);
-  if (length < 0) return undefined;
-  const out = new Uint8Array(length);
-  return decodeBase64urlInto(text, start, end, out, 0) < 0 ? undefined : out;
-}
-
-/** The number of bytes that `end - start` characters of base64url decode to, or -1 for none. */
-function decodedLength(start: number, end: number): number {
   const length = end - start;
   const rest = length & 3;
-  return rest === 1 ? -1 : (length >> 2) * 3 + (rest === 0 ? 0 : rest - 1);
-}
-
-/**
- * Like {@link decodeBase64url}, into `out` from `offset`, which must have room for
- * the decoded bytes (fewer than the characters). Returns the number of bytes written, or -1.
- */
-export function decodeBase64urlInto(
-  text: string,
-  start: number,
-  end: number,
-  out: Uint8Array,
-  offset: number,
-): number {
-  const length = end - start;
-  const rest = length & 3;
-  if (rest === 1) return -1;
-  let o = offset;
+  if (rest === 1) return undefined;
+  const size = (length >> 2) * 3 + (rest === 0 ? 0 : rest - 1);
+  const out = into ? into.subarray(0, size) : new Uint8Array(size);
+  let o = 0;
   let i = start;
   const full = start + length - rest;
   for (; i < full; i += 4) {
@@ -109,7 +89,7 @@ export function decodeBase64urlInto(
       (sextet(text, i + 1) << 12) |
       (sextet(text, i + 2) << 6) |
       sextet(text, i + 3);
-    if (n < 0) return -1;
+    if (n < 0) return undefined;
     out[o++] = n >> 16;
     out[o++] = (n >> 8) & 255;
     out[o++] = n & 255;
@@ -117,17 +97,17 @@ export function decodeBase64urlInto(
   if (rest === 2) {
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
-    if ((a | b) < 0 || (b & 15) !== 0) return -1;
-    out[o++] = (a << 2) | (b >> 4);
+    if ((a | b) < 0 || (b & 15) !== 0) return undefined;
+    out[o] = (a << 2) | (b >> 4);
   } else if (rest === 3) {
     const a = sextet(text, i);
     const b = sextet(text, i + 1);
     const c = sextet(text, i + 2);
-    if ((a | b | c) < 0 || (c & 3) !== 0) return -1;
+    if ((a | b | c) < 0 || (c & 3) !== 0) return undefined;
     out[o++] = (a << 2) | (b >> 4);
-    out[o++] = ((b & 15) << 4) | (c >> 2);
+    out[o] = ((b & 15) << 4) | (c >> 2);
   }
-  return o - offset;
+  return out;
 }
 
 // -1 (all bits set) for a character outside the alphabet, so one OR of the

@@ -1,7 +1,7 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
-import { decodeBase64urlInto, encodeBase64url, scratchBuffer } from "./base64url.js";
+import { decodeBase64url, encodeBase64url, scratchBuffer } from "./base64url.js";
 import { JwtError } from "./errors.js";
-import type { HmacBackend } from "./hmac.js";
+import { type HmacBackend, webCryptoHmac } from "./hmac.js";
 
 /** A JOSE header as this library writes and accepts it. */
 export interface JwtHeader {
@@ -66,12 +66,11 @@ export function parseSegment(
   end: number,
   what: string,
 ): Record<string, unknown> {
-  const buffer = scratchBuffer(end - start);
-  const length = decodeBase64urlInto(token, start, end, buffer, 0);
-  if (length < 0) throw malformed(`${what} is not valid base64url`);
+  const bytes = decodeBase64url(token, start, end, scratchBuffer(end - start));
+  if (!bytes) throw malformed(`${what} is not valid base64url`);
   let value: unknown;
   try {
-    value = JSON.parse(decoder.decode(buffer.subarray(0, length)));
+    value = JSON.parse(decoder.decode(bytes));
   } catch {
     throw malformed(`${what} is not UTF-8 JSON`);
   }
@@ -99,10 +98,16 @@ export function parseHeader(parts: TokenParts): JwtHeader {
 }
 
 /** The signature segment of the signing input `header.payload`. */
+export function signInput(key: CryptoKey, input: string): Promise<string>;
 export function signInput<K>(
-  backend: HmacBackend<K>,
   key: K,
   input: string,
+  backend: HmacBackend<K>,
+): string | Promise<string>;
+export function signInput<K>(
+  key: K,
+  input: string,
+  backend = webCryptoHmac as HmacBackend<K>,
 ): string | Promise<string> {
   const mac = backend.sign(key, utf8(input));
   return mac instanceof Promise ? mac.then(encodeBase64url) : encodeBase64url(mac);
@@ -110,32 +115,40 @@ export function signInput<K>(
 
 /**
  * Checks the third segment against the first two, in constant time (the backend's
- * verify). Resolves to nothing, or fails with `ERR_JWT_SIGNATURE`.
+ * verify). Fails with `ERR_JWT_SIGNATURE`, or `ERR_JWT_MALFORMED` when the segment
+ * is not base64url. A synchronous backend's success is `undefined`, not a promise,
+ * so that the hot path waits for nothing.
  */
+export function verifySignature(key: CryptoKey, parts: TokenParts): Promise<void>;
 export function verifySignature<K>(
-  backend: HmacBackend<K>,
   key: K,
   parts: TokenParts,
-): undefined | Promise<undefined> {
+  backend: HmacBackend<K>,
+): Promise<void> | undefined;
+export function verifySignature<K>(
+  key: K,
+  parts: TokenParts,
+  backend = webCryptoHmac as HmacBackend<K>,
+): Promise<void> | undefined {
   const { token, dot2 } = parts;
   const input = token.slice(0, dot2);
   // The signing input and then the signature, in one buffer: a signature is
   // shorter than its text, and UTF-8 takes at most 3 bytes per UTF-16 code unit.
   const buffer = scratchBuffer(input.length * 3 + token.length - dot2);
   const { written } = encoder.encodeInto(input, buffer);
-  const length = decodeBase64urlInto(token, dot2 + 1, token.length, buffer, written);
-  if (length < 0) throw malformed("signature is not valid base64url");
-  const ok = backend.verify(
-    key,
-    buffer.subarray(0, written),
-    buffer.subarray(written, written + length),
-  );
-  return ok instanceof Promise ? ok.then(checked) : checked(ok);
+  const signature = decodeBase64url(token, dot2 + 1, token.length, buffer.subarray(written));
+  if (!signature) return Promise.reject(malformed("signature is not valid base64url"));
+  const ok = backend.verify(key, buffer.subarray(0, written), signature);
+  if (ok instanceof Promise) return ok.then(checked);
+  return ok ? undefined : Promise.reject(mismatch());
 }
 
-function checked(ok: boolean): undefined {
-  if (!ok) throw new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
-  return undefined;
+function checked(ok: boolean): void {
+  if (!ok) throw mismatch();
+}
+
+function mismatch(): JwtError {
+  return new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
 }
 
 export function malformed(message: string): JwtError {

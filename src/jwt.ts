@@ -74,7 +74,7 @@ export async function sign(
   let key = backendKey(secret, "sign", backend);
   if (key instanceof Promise) key = await key;
   const input = `${encodeHeader(options.keyId)}.${encodeText(JSON.stringify(claims))}`;
-  let signature = signInput(backend, key, input);
+  let signature = signInput(key, input, backend);
   if (typeof signature !== "string") signature = await signature;
   return `${input}.${signature}`;
 }
@@ -102,7 +102,7 @@ export async function verify<P extends object = JwtPayload>(
     backend,
   );
   if (key instanceof Promise) key = await key;
-  const checked = verifySignature(backend, key, parts);
+  const checked = verifySignature(key, parts, backend);
   if (checked) await checked;
   // Only now, with the signature good, is the payload read at all.
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &

@@ -151,6 +151,12 @@ describe.each(backends)("HMAC backend: %s", (_name, hmac) => {
     await expect(tokens.verifyAccess(forged)).rejects.toMatchObject({ code: "ERR_JWT_SIGNATURE" });
   });
 
+  it("handles payloads that outgrow the first reused buffers", async () => {
+    const medium = "m".repeat(3000);
+    const token = await sign({ medium }, SECRET, { hmac, expiresIn: 60 });
+    expect((await verify(token, SECRET, { hmac })).payload.medium).toBe(medium);
+  });
+
   it("handles payloads larger than the reused buffers", async () => {
     const big = "é".repeat(50_000);
     const token = await sign({ big }, SECRET, { hmac, expiresIn: 60 });
@@ -233,6 +239,12 @@ describe("key cache", () => {
     expect(hmac.imports).toBe(71);
     await sign({ sub: "a" }, secrets[69] as string, { hmac });
     expect(hmac.imports).toBe(71);
+  });
+
+  it("rejects a refused secret in importSecret rather than throwing", async () => {
+    const imported = importSecret("short");
+    expect(imported).toBeInstanceOf(Promise);
+    await expect(imported).rejects.toMatchObject({ code: "ERR_JWT_KEY" });
   });
 
   it("refuses a secret of another type", async () => {

@@ -24,6 +24,10 @@ export interface HmacBackend<K = unknown> {
 
 const HMAC_SHA256 = { name: "HMAC", hash: "SHA-256" } as const;
 
+function bytes(buffer: ArrayBuffer): Uint8Array {
+  return new Uint8Array(buffer);
+}
+
 /** HMAC SHA-256 on Web Crypto: the default backend. */
 export const webCryptoHmac: HmacBackend<CryptoKey> = {
   importKey: (secret) =>
@@ -32,6 +36,6 @@ export const webCryptoHmac: HmacBackend<CryptoKey> = {
       : secret,
   // Web Crypto copies `data` and `signature` before it returns its promise (the
   // "get a copy of the bytes held by" steps of sign and verify), so reused views are safe.
-  sign: async (key, data) => new Uint8Array(await crypto.subtle.sign("HMAC", key, data)),
+  sign: (key, data) => crypto.subtle.sign("HMAC", key, data).then(bytes),
   verify: (key, data, signature) => crypto.subtle.verify("HMAC", key, signature, data),
 };

@@ -97,6 +97,15 @@ export function parseHeader(parts: TokenParts): JwtHeader {
   return header as JwtHeader;
 }
 
+/** The MAC of the signing input `header.payload`, as the backend gives it. */
+export function mac<K>(
+  key: K,
+  input: string,
+  backend: HmacBackend<K>,
+): Uint8Array | Promise<Uint8Array> {
+  return backend.sign(key, utf8(input));
+}
+
 /** The signature segment of the signing input `header.payload`. */
 export function signInput(key: CryptoKey, input: string): Promise<string>;
 export function signInput<K>(
@@ -109,27 +118,20 @@ export function signInput<K>(
   input: string,
   backend = webCryptoHmac as HmacBackend<K>,
 ): string | Promise<string> {
-  const mac = backend.sign(key, utf8(input));
-  return mac instanceof Promise ? mac.then(encodeBase64url) : encodeBase64url(mac);
+  const bytes = mac(key, input, backend);
+  return bytes instanceof Promise ? bytes.then(encodeBase64url) : encodeBase64url(bytes);
 }
 
 /**
- * Checks the third segment against the first two, in constant time (the backend's
- * verify). Fails with `ERR_JWT_SIGNATURE`, or `ERR_JWT_MALFORMED` when the segment
- * is not base64url. A synchronous backend's success is `undefined`, not a promise,
- * so that the hot path waits for nothing.
+ * Whether the third segment is the MAC of the first two, compared in constant
+ * time (the backend's verify): a boolean from a synchronous backend, so that the
+ * hot path waits for nothing. Throws `ERR_JWT_MALFORMED` when the segment is not base64url.
  */
-export function verifySignature(key: CryptoKey, parts: TokenParts): Promise<void>;
-export function verifySignature<K>(
+export function signatureMatches<K>(
   key: K,
   parts: TokenParts,
   backend: HmacBackend<K>,
-): Promise<void> | undefined;
-export function verifySignature<K>(
-  key: K,
-  parts: TokenParts,
-  backend = webCryptoHmac as HmacBackend<K>,
-): Promise<void> | undefined {
+): boolean | Promise<boolean> {
   const { token, dot2 } = parts;
   const input = token.slice(0, dot2);
   // The signing input and then the signature, in one buffer: a signature is
@@ -137,17 +139,24 @@ export function verifySignature<K>(
   const buffer = scratchBuffer(input.length * 3 + token.length - dot2);
   const { written } = encoder.encodeInto(input, buffer);
   const signature = decodeBase64url(token, dot2 + 1, token.length, buffer.subarray(written));
-  if (!signature) return Promise.reject(malformed("signature is not valid base64url"));
-  const ok = backend.verify(key, buffer.subarray(0, written), signature);
-  if (ok instanceof Promise) return ok.then(checked);
-  return ok ? undefined : Promise.reject(mismatch());
+  if (!signature) throw malformed("signature is not valid base64url");
+  return backend.verify(key, buffer.subarray(0, written), signature);
 }
 
-function checked(ok: boolean): void {
-  if (!ok) throw mismatch();
+/**
+ * Checks the third segment against the first two, in constant time. Fails with
+ * `ERR_JWT_SIGNATURE`, or `ERR_JWT_MALFORMED` when the segment is not base64url.
+ */
+export async function verifySignature<K = CryptoKey>(
+  key: K,
+  parts: TokenParts,
+  backend = webCryptoHmac as HmacBackend<K>,
+): Promise<void> {
+  if (!(await signatureMatches(key, parts, backend))) throw mismatch();
 }
 
-function mismatch(): JwtError {
+/** The error of a signature that does not match. */
+export function mismatch(): JwtError {
   return new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
 }
 

@@ -1,3 +1,4 @@
+import { encodeBase64url } from "./base64url.js";
 import { type ClaimOptions, invalidClaim, type JwtPayload, validateClaims } from "./claims.js";
 import { type Duration, epochSeconds, toSeconds } from "./duration.js";
 import { type HmacBackend, webCryptoHmac } from "./hmac.js";
@@ -5,11 +6,12 @@ import {
   encodeHeader,
   encodeText,
   type JwtHeader,
+  mac,
+  mismatch,
   parseHeader,
   parseSegment,
-  signInput,
+  signatureMatches,
   splitToken,
-  verifySignature,
 } from "./jws.js";
 import { backendKey, type Secret } from "./key.js";
 
@@ -74,9 +76,9 @@ export async function sign(
   let key = backendKey(secret, "sign", backend);
   if (key instanceof Promise) key = await key;
   const input = `${encodeHeader(options.keyId)}.${encodeText(JSON.stringify(claims))}`;
-  let signature = signInput(key, input, backend);
-  if (typeof signature !== "string") signature = await signature;
-  return `${input}.${signature}`;
+  let bytes = mac(key, input, backend);
+  if (bytes instanceof Promise) bytes = await bytes;
+  return `${input}.${encodeBase64url(bytes)}`;
 }
 
 /**
@@ -102,8 +104,9 @@ export async function verify<P extends object = JwtPayload>(
     backend,
   );
   if (key instanceof Promise) key = await key;
-  const checked = verifySignature(key, parts, backend);
-  if (checked) await checked;
+  let matches = signatureMatches(key, parts, backend);
+  if (typeof matches !== "boolean") matches = await matches;
+  if (!matches) throw mismatch();
   // Only now, with the signature good, is the payload read at all.
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
     JwtPayload;

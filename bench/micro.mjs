@@ -14,8 +14,8 @@ import { createVerifier, sign, verify } from "../dist/index.js";
 import { nodeHmac } from "../dist/node.js";
 import { count, machine, median, ratio, shuffle, table, verdict, writeSection } from "./report.mjs";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const TIME = Number(process.env.BENCH_TIME ?? 150);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 25);
+const TIME = Number(process.env.BENCH_TIME ?? 40);
 const IN_FLIGHT = 64;
 
 // A 32-byte secret, as text for the libraries that take text, and as bytes.
@@ -164,6 +164,9 @@ for (let round = 0; round < ROUNDS; round++) {
   process.stdout.write(`round ${round + 1}/${ROUNDS} done\n`);
 }
 
+if (process.env.BENCH_SAMPLES) {
+  writeFileSync(process.env.BENCH_SAMPLES, JSON.stringify(Object.fromEntries(samples), null, 1));
+}
 const ops = (lib, op, mode) => median(samples.get(`${lib}|${op}|${mode}`) ?? [0]);
 const rows = [];
 for (const op of ["verify", "sign"]) {
@@ -185,37 +188,56 @@ for (const op of ["verify", "sign"]) {
 const results = table(["op", "calls", "library", "ops/s (median)", "× jose", "× floor"], rows);
 console.log(`\n${results}\n`);
 
-// The targets of the benchmark issue, each from the figures above.
+// The targets of the benchmark issue. Web Crypto's latency one call at a time is
+// bimodal on a busy machine (the thread pool is awake or not), so a median of
+// ops/s can land in either mode; the verdict uses the median of the ratios of
+// each round, where both cases ran within the same few seconds. Both are shown.
 const OURS = "jwt-hs256 (Uint8Array)";
 const OURS_KEY = "jwt-hs256 (CryptoKey)";
+function paired(a, b, op, mode) {
+  const xs = samples.get(`${a}|${op}|${mode}`);
+  const ys = samples.get(`${b}|${op}|${mode}`);
+  return median(xs.map((x, i) => x / ys[i]));
+}
 const targets = [];
+function target(measure, goal, a, b, op, mode) {
+  const byRound = paired(a, b, op, mode);
+  const ofMedians = ops(a, op, mode) / ops(b, op, mode);
+  targets.push([
+    measure,
+    `≥ ${goal}×`,
+    `${byRound.toFixed(2)}×`,
+    `${ofMedians.toFixed(2)}×`,
+    verdict(byRound >= goal),
+  ]);
+}
 for (const op of ["verify", "sign"]) {
   for (const mode of [1, IN_FLIGHT]) {
     const calls = mode === 1 ? "1 at a time" : `${IN_FLIGHT} in flight`;
-    const raw = ops(OURS, op, mode) / ops(JOSE, op, mode);
-    targets.push([
-      `${op}, raw secret vs jose, same Uint8Array, ${calls}`,
-      "≥ 2×",
-      `${raw.toFixed(2)}×`,
-      verdict(raw >= 2),
-    ]);
-    const keyed = ops(OURS_KEY, op, mode) / ops("jose (CryptoKey)", op, mode);
-    targets.push([
-      `${op}, CryptoKey vs jose with the same CryptoKey, ${calls}`,
-      "≥ 1.2×",
-      `${keyed.toFixed(2)}×`,
-      verdict(keyed >= 1.2),
-    ]);
+    target(`${op}, raw secret vs jose, same Uint8Array, ${calls}`, 2, OURS, JOSE, op, mode);
+    target(
+      `${op}, CryptoKey vs jose, same CryptoKey, ${calls}`,
+      1.2,
+      OURS_KEY,
+      "jose (CryptoKey)",
+      op,
+      mode,
+    );
   }
-  const floor = ops(OURS, op, IN_FLIGHT) / ops(FLOOR, op, IN_FLIGHT);
-  targets.push([
+  target(
     `${op}, ${IN_FLIGHT} in flight vs the raw Web Crypto floor`,
-    "≥ 0.8×",
-    `${floor.toFixed(2)}×`,
-    verdict(floor >= 0.8),
-  ]);
+    0.8,
+    OURS,
+    FLOOR,
+    op,
+    IN_FLIGHT,
+  );
 }
-const targetTable = table(["measure", "target", "measured", ""], targets);
+const targetTable = table(
+  ["measure", "target", "median of round ratios", "ratio of medians", ""],
+  targets,
+);
+
 console.log(`${targetTable}\n`);
 
 writeFileSync(new URL("../docs/benchmarks.svg", import.meta.url), chart());
@@ -235,6 +257,11 @@ else around it. "${IN_FLIGHT} in flight" starts ${IN_FLIGHT} calls and waits for
 ${results}
 
 ### Targets
+
+Web Crypto's latency one call at a time is bimodal on a busy machine (the thread pool is
+awake or not), so a median of ops/s can land in either mode. The verdict uses the median,
+over rounds, of the ratio within each round, where both cases ran a few seconds apart;
+the ratio of the medians above is shown beside it.
 
 ${targetTable}`,
 );

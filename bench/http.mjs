@@ -4,6 +4,7 @@
 // random order, and the figures are medians over rounds.
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { sign } from "../dist/index.js";
 import { count, machine, median, ratio, shuffle, table, verdict, writeSection } from "./report.mjs";
 
@@ -75,7 +76,26 @@ for (const { name, port } of servers) {
   if (name !== "no auth" && forged.status !== 401) throw new Error(`${name}: took a forged token`);
 }
 
-function load(port, seconds) {
+// The server's own CPU time (all its threads, Web Crypto's pool included), from
+// /proc on Linux: per request, it does not depend on what else the machine runs.
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" })) || 100;
+  } catch {
+    return 100;
+  }
+})();
+function cpuSeconds(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function load({ port, child }, seconds) {
+  const cpuBefore = cpuSeconds(child.pid);
   const out = execFileSync(
     "wrk",
     [
@@ -94,33 +114,46 @@ function load(port, seconds) {
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const [, value, unit] = /\s99%\s+([\d.]+)(us|ms|s)/.exec(out) ?? [];
   const p99 = Number(value) * { us: 0.001, ms: 1, s: 1000 }[unit];
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1]);
   if (!(rps > 0) || !(p99 >= 0)) throw new Error(`cannot read wrk's output:\n${out}`);
-  return { rps, p99 };
+  const cpu = ((cpuSeconds(child.pid) - cpuBefore) * 1e6) / requests;
+  return { rps, p99, cpu };
 }
 
 console.log(machine());
 console.log(
   `${CASES.length} servers × ${ROUNDS} rounds of ${SECONDS} s, wrk -t1 -c${CONNECTIONS}, interleaved.`,
 );
-for (const { port } of servers) load(port, 1); // warm up the JIT of every server
+for (const server of servers) load(server, 1); // warm up the JIT of every server
 const results = new Map(CASES.map((name) => [name, []]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const { name, port } of shuffle(servers)) results.get(name).push(load(port, SECONDS));
+  for (const server of shuffle(servers)) results.get(server.name).push(load(server, SECONDS));
   console.log(`round ${round + 1}/${ROUNDS} done`);
 }
 for (const { child } of servers) child.kill();
 
 const rps = (name) => median(results.get(name).map((r) => r.rps));
 const p99 = (name) => median(results.get(name).map((r) => r.p99));
+const cpu = (name) => median(results.get(name).map((r) => r.cpu));
 const rows = CASES.map((name) => [
   name,
   count(rps(name)),
   `${p99(name).toFixed(2)} ms`,
   ratio(rps(name), rps("no auth")),
   ratio(rps(name), rps("jose (Uint8Array)")),
+  Number.isNaN(cpu(name)) ? "–" : `${cpu(name).toFixed(1)} µs`,
+  Number.isNaN(cpu(name)) ? "–" : `${(cpu(name) - cpu("no auth")).toFixed(1)} µs`,
 ]);
 const resultTable = table(
-  ["server", "req/s (median)", "p99 (median)", "× no auth", "× jose"],
+  [
+    "server",
+    "req/s (median)",
+    "p99 (median)",
+    "× no auth",
+    "× jose",
+    "server CPU per request",
+    "of which auth",
+  ],
   rows,
 );
 
@@ -165,7 +198,10 @@ ${machine()} Each server is its own process and answers \`GET /me\` with the sub
 of the token in \`Authorization: Bearer\` (401 without a valid one). Load:
 \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` on 127.0.0.1, ${ROUNDS} rounds, each loading every server once in a new
 random order; figures are medians over rounds. The cache cases see the same token on every
-request, so every request after the first is a hit.
+request, so every request after the first is a hit. "Server CPU per request" is the
+server process's CPU time (all threads, Web Crypto's thread pool included, from /proc)
+over the requests it answered: unlike req/s, it hardly depends on what else the machine
+runs; "of which auth" subtracts the no-auth server's.
 
 ${resultTable}
 

@@ -12,7 +12,10 @@ import {
  * words and resolve with the reply. node-redis (v4, v5) clients have it as is;
  * others take a one-line adapter (see {@link redisStore}).
  */
-export type RedisClient = { sendCommand(args: string[]): Promise<unknown> };
+export interface RedisClient {
+  /** Sends one command, as its words (`["GET", "key"]`), and resolves with the reply. */
+  sendCommand(args: string[]): Promise<unknown>;
+}
 
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {

@@ -30,8 +30,9 @@ function bytes(buffer: ArrayBuffer): Uint8Array {
 
 /** HMAC SHA-256 on Web Crypto: the default backend. */
 export const webCryptoHmac: HmacBackend<CryptoKey> = {
+  // isView, not instanceof: bytes from another realm (a vm context) are bytes too.
   importKey: (secret) =>
-    secret instanceof Uint8Array
+    ArrayBuffer.isView(secret)
       ? crypto.subtle.importKey("raw", secret, HMAC_SHA256, false, ["sign", "verify"])
       : secret,
   // Web Crypto copies `data` and `signature` before it returns its promise (the
@@ -39,3 +40,12 @@ export const webCryptoHmac: HmacBackend<CryptoKey> = {
   sign: (key, data) => crypto.subtle.sign("HMAC", key, data).then(bytes),
   verify: (key, data, signature) => crypto.subtle.verify("HMAC", key, signature, data),
 };
+
+/**
+ * Whether a backend's answer is still to come. Checked by `then` rather than
+ * instanceof Promise: a promise from another realm (the Edge Runtime's vm
+ * context hands out the host's) is a promise too.
+ */
+export function pending<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}

@@ -1,7 +1,7 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
 import { decodeBase64url, encodeBase64url, scratchBuffer } from "./base64url.js";
 import { JwtError } from "./errors.js";
-import { type HmacBackend, webCryptoHmac } from "./hmac.js";
+import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 
 /** A JOSE header as this library writes and accepts it. */
 export interface JwtHeader {
@@ -119,7 +119,7 @@ export function signInput<K>(
   backend = webCryptoHmac as HmacBackend<K>,
 ): string | Promise<string> {
   const bytes = mac(key, input, backend);
-  return bytes instanceof Promise ? bytes.then(encodeBase64url) : encodeBase64url(bytes);
+  return pending(bytes) ? bytes.then(encodeBase64url) : encodeBase64url(bytes);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { encodeBase64url } from "./base64url.js";
 import { type ClaimOptions, invalidClaim, type JwtPayload, validateClaims } from "./claims.js";
 import { type Duration, epochSeconds, toSeconds } from "./duration.js";
-import { type HmacBackend, webCryptoHmac } from "./hmac.js";
+import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 import {
   encodeHeader,
   encodeText,
@@ -74,10 +74,10 @@ export async function sign(
   const claims = buildClaims(payload, options);
   const backend = options.hmac ?? webCryptoHmac;
   let key = backendKey(secret, "sign", backend);
-  if (key instanceof Promise) key = await key;
+  if (pending(key)) key = await key;
   const input = `${encodeHeader(options.keyId)}.${encodeText(JSON.stringify(claims))}`;
   let bytes = mac(key, input, backend);
-  if (bytes instanceof Promise) bytes = await bytes;
+  if (pending(bytes)) bytes = await bytes;
   return `${input}.${encodeBase64url(bytes)}`;
 }
 
@@ -103,9 +103,9 @@ export async function verify<P extends object = JwtPayload>(
     "verify",
     backend,
   );
-  if (key instanceof Promise) key = await key;
+  if (pending(key)) key = await key;
   let matches = signatureMatches(key, parts, backend);
-  if (typeof matches !== "boolean") matches = await matches;
+  if (pending(matches)) matches = await matches;
   if (!matches) throw mismatch();
   // Only now, with the signature good, is the payload read at all.
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &

@@ -1,5 +1,5 @@
 import { JwtError } from "./errors.js";
-import { type HmacBackend, webCryptoHmac } from "./hmac.js";
+import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 
 /**
  * A secret for HS256: a string (its UTF-8 bytes), raw bytes, or an HMAC SHA-256 `CryptoKey`.
@@ -59,8 +59,8 @@ export function backendKey<K>(
     caches.set(backend, cache);
   }
   if (typeof secret === "string") return importString(secret, backend, cache.strings);
-  if (secret instanceof Uint8Array || secret instanceof ArrayBuffer) {
-    const view = secret instanceof Uint8Array ? secret : new Uint8Array(secret);
+  const view = bytesOf(secret);
+  if (view) {
     const cached = cache.objects.get(secret);
     if (cached?.bytes && sameBytes(cached.bytes, view)) return cached.key;
     // A copy by construction: a Node Buffer's slice() is a view of the same memory,
@@ -88,7 +88,7 @@ function importString<K>(
   const key = importRaw(encoder.encode(secret), backend);
   if (strings.size >= MAX_CACHED_STRINGS) strings.delete(strings.keys().next().value as string);
   strings.set(secret, key);
-  if (key instanceof Promise) {
+  if (pending(key)) {
     key.then(
       (made) => strings.get(secret) === key && strings.set(secret, made),
       () => strings.delete(secret),
@@ -105,7 +105,7 @@ function remember<K>(
 ): K | Promise<K> {
   const entry = { bytes, key };
   objects.set(secret, entry);
-  if (key instanceof Promise) {
+  if (pending(key)) {
     key.then(
       (made) => {
         entry.key = made;
@@ -127,8 +127,21 @@ function importRaw<K>(bytes: Uint8Array<ArrayBuffer>, backend: HmacBackend<K>): 
   return backend.importKey(bytes);
 }
 
+// Checked by tag rather than instanceof, so that bytes made in another realm (a
+// vm context, as the Edge Runtime uses, or an iframe) are known as bytes.
+function bytesOf(secret: unknown): Uint8Array | undefined {
+  const tag = tagOf(secret);
+  if (tag === "Uint8Array") return secret as Uint8Array;
+  if (tag === "ArrayBuffer") return new Uint8Array(secret as ArrayBuffer);
+  return undefined;
+}
+
 function isCryptoKey(value: unknown): value is CryptoKey {
   return typeof CryptoKey !== "undefined" && value instanceof CryptoKey;
+}
+
+function tagOf(value: unknown): string {
+  return Object.prototype.toString.call(value).slice(8, -1);
 }
 
 function cryptoKeyProblem(key: CryptoKey, usage: KeyUsage): string | undefined {

@@ -10,7 +10,7 @@ const backend: HmacBackend<KeyObject> = {
   // One KeyObject per secret (the library caches it), so the key bytes are not
   // copied into a new key on every call.
   importKey: (secret) =>
-    secret instanceof Uint8Array ? createSecretKey(secret) : KeyObject.from(secret),
+    ArrayBuffer.isView(secret) ? createSecretKey(secret) : KeyObject.from(secret),
   sign: (key, data) => createHmac("sha256", key).update(data).digest(),
   verify: (key, data, signature) => {
     const mac = createHmac("sha256", key).update(data).digest();

@@ -218,6 +218,17 @@ describe("oversized tokens", () => {
   });
 });
 
+describe("unexpected input", () => {
+  it("parses JSON nested a million deep without a stack overflow", async () => {
+    const depth = 1_000_000;
+    const nested = `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    const header = b64(enc.encode(`{"alg":"HS256","x":${nested}}`));
+    const token = `${header}.${b64json(live)}.AAAA`;
+    const attempt = verify(token, SECRET, { now: NOW, maxTokenLength: token.length });
+    expect(await codeOf(attempt)).toBe("ERR_JWT_SIGNATURE");
+  });
+});
+
 describe("order of checks: form, header, key, signature, then claims", () => {
   const expired = { sub: "a", exp: NOW_S - 1 };
 

@@ -216,6 +216,15 @@ describe("oversized tokens", () => {
     const raised = verify(token, SECRET, { now: NOW, maxTokenLength: token.length });
     expect(await codeOf(raised)).toBe("accepted");
   });
+
+  it("refuses a maxTokenLength that would lift the limit by failing every comparison", async () => {
+    const token = await sign(live, SECRET, { now: NOW });
+    for (const bad of [Number.NaN, "lots", -1, {}]) {
+      const attempt = verify(token, SECRET, { now: NOW, maxTokenLength: bad as number });
+      await expect(attempt).rejects.toThrow(TypeError);
+      await expect(attempt).rejects.toThrow("maxTokenLength must be a number of characters");
+    }
+  });
 });
 
 describe("unexpected input", () => {

@@ -4,12 +4,12 @@
 /** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
 export default {
   testRunner: "vitest",
-  vitest: { configFile: "vitest.config.ts" },
+  vitest: { configFile: "vitest.stryker.config.ts" },
   plugins: ["@stryker-mutator/vitest-runner"],
   mutate: ["src/**/*.ts", "!src/index.ts", "!src/cli.ts"],
   coverageAnalysis: "perTest",
   concurrency: 2,
-  timeoutMS: 10000,
+  timeoutMS: 3000,
   reporters: ["clear-text", "progress", "html", "json"],
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },

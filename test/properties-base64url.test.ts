@@ -3,9 +3,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { decodeBase64url, encodeBase64url } from "../src/base64url.js";
+import { runs } from "./support/arbitraries.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const RUNS = { numRuns: 1000 };
+const RUNS = runs(1000);
 
 /** Node's encoder, as an independent reference for the encoding (not for the strictness). */
 const reference = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
@@ -48,7 +49,7 @@ describe("decodeBase64url refuses every non-canonical text", () => {
         expect(decoded !== undefined).toBe(canonical);
         if (decoded) expect(encodeBase64url(decoded)).toBe(text);
       }),
-      { numRuns: 3000 },
+      runs(3000),
     );
   });
 

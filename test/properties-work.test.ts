@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import * as base64url from "../src/base64url.js";
 import { DEFAULT_MAX_TOKEN_LENGTH, decodeUnverified, sign, verify } from "../src/index.js";
-import { NOW, payload, SECRET, tokenChar } from "./support/arbitraries.js";
+import { NOW, payload, runs, SECRET, tokenChar } from "./support/arbitraries.js";
 
 vi.mock("../src/base64url.js", async (importOriginal) => {
   const original = await importOriginal<typeof import("../src/base64url.js")>();
@@ -85,7 +85,7 @@ describe("work done on a token", () => {
         expect(work.calls).toBeLessThanOrEqual(14);
         expect(work.units).toBeLessThanOrEqual(8 * input.length);
       }),
-      { numRuns: 300 },
+      runs(300),
     );
   });
 
@@ -99,7 +99,7 @@ describe("work done on a token", () => {
         expect(work.calls).toBe(14);
         expect(work.units).toBeLessThanOrEqual(6 * token.length);
       }),
-      { numRuns: 100 },
+      runs(100),
     );
   });
 
@@ -112,7 +112,7 @@ describe("work done on a token", () => {
         await attempt(input);
         expect(work).toEqual({ calls: 0, units: 0 });
       }),
-      { numRuns: 20 },
+      runs(20),
     );
   });
 

@@ -9,12 +9,13 @@ import {
   NOW_SECONDS,
   OTHER_SECRET,
   payload,
+  runs,
   SECRET,
   TAMPER_CODES,
   tokenChar,
 } from "./support/arbitraries.js";
 
-const RUNS = { numRuns: 200 };
+const RUNS = runs(200);
 
 const signNow = (p: object, secret = SECRET, keyId?: string) =>
   sign(p, secret, { now: NOW, ...(keyId === undefined ? {} : { keyId }) });
@@ -90,7 +91,7 @@ describe("a changed token is refused, never accepted, never another error", () =
         await expectRefused(verifyNow(changed), TAMPER_CODES);
         expectDecodeOnlyMalformed(changed);
       }),
-      { numRuns: 500 },
+      runs(500),
     );
   });
 
@@ -218,7 +219,7 @@ describe("any input to verify and decodeUnverified", () => {
             expectCleanError(error);
           }
         }),
-        { numRuns: 500 },
+        runs(500),
       );
       await new Promise((resolve) => setTimeout(resolve, 10));
       expect(unhandled).toEqual([]);

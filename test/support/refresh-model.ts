@@ -12,6 +12,7 @@ import {
   type RefreshStore,
   type Tokens,
 } from "../../src/index.js";
+import { runs } from "./arbitraries.js";
 
 /** Makes a fresh, empty store whose clock is `now` (milliseconds since the epoch). */
 export type StoreFactory = (now: () => number) => Promise<{
@@ -231,6 +232,6 @@ export async function checkRefreshModel(factory: StoreFactory, numRuns: number):
         await close?.();
       }
     }),
-    { numRuns },
+    runs(numRuns),
   );
 }

@@ -413,7 +413,7 @@ async function main() {
     `fuzz: ${total.total} tokens in ${seconds.toFixed(1)} s (${rate}/s; ${WORKERS} workers x ${CONCURRENCY} in flight; seed ${SEED})`,
   );
   console.log(
-    `fuzz: accepted ${total.accepted}, every one a token signed with the key (${total.controls} were unchanged controls, the rest mutations that changed nothing)`,
+    `fuzz: accepted ${total.accepted} (${total.controls} unchanged controls; the rest mutations that changed nothing)`,
   );
   console.log(`fuzz: refused by code ${JSON.stringify(total.byCode)}`);
   if (allFailures.length > 0) {

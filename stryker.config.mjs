@@ -1,0 +1,19 @@
+// Mutation testing (StrykerJS): every check in src/ must be bitten by some test.
+// `npm run mutate` runs it over all of src/; `npm run mutate:ci` over the verify
+// path only (stryker.ci.config.mjs). Scores and equivalent mutants: docs/mutation.md.
+/** @type {import("@stryker-mutator/api/core").PartialStrykerOptions} */
+export default {
+  testRunner: "vitest",
+  vitest: { configFile: "vitest.stryker.config.ts" },
+  plugins: ["@stryker-mutator/vitest-runner"],
+  mutate: ["src/**/*.ts", "!src/index.ts", "!src/cli.ts"],
+  coverageAnalysis: "perTest",
+  concurrency: 2,
+  timeoutMS: 3000,
+  reporters: ["clear-text", "progress", "html", "json"],
+  htmlReporter: { fileName: "reports/mutation/index.html" },
+  jsonReporter: { fileName: "reports/mutation/mutation.json" },
+  thresholds: { high: 95, low: 90, break: 90 },
+  tempDirName: ".stryker-tmp",
+  cleanTempDir: "always",
+};

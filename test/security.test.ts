@@ -1,0 +1,269 @@
+// The attacks docs/security.md lists, one by one, each shown to be refused.
+import { describe, expect, it, vi } from "vitest";
+import {
+  createTokens,
+  JwtError,
+  type JwtErrorCode,
+  memoryStore,
+  sign,
+  verify,
+} from "../src/index.js";
+
+const SECRET = "security-test-secret-of-32-bytes-or-more";
+const NOW = new Date("2030-01-01T00:00:00Z");
+const NOW_S = NOW.getTime() / 1000;
+const enc = new TextEncoder();
+
+const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString("base64url");
+const b64json = (value: unknown) => b64(enc.encode(JSON.stringify(value)));
+
+async function hmac(secret: string, input: string): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    "raw",
+    enc.encode(secret),
+    { name: "HMAC", hash: "SHA-256" },
+    false,
+    ["sign"],
+  );
+  return b64(new Uint8Array(await crypto.subtle.sign("HMAC", key, enc.encode(input))));
+}
+
+/** A token with any header and payload, correctly HMAC-signed with `secret`. */
+async function forge(header: unknown, payload: unknown, secret = SECRET): Promise<string> {
+  const input = `${b64json(header)}.${b64json(payload)}`;
+  return `${input}.${await hmac(secret, input)}`;
+}
+
+async function codeOf(attempt: Promise<unknown>): Promise<JwtErrorCode | "accepted"> {
+  try {
+    await attempt;
+    return "accepted";
+  } catch (error) {
+    if (error instanceof JwtError) return error.code;
+    throw error;
+  }
+}
+
+const live = { sub: "alice", exp: NOW_S + 60 };
+const verifyNow = (token: string, secret: Parameters<typeof verify>[1] = SECRET) =>
+  verify(token, secret, { now: NOW });
+
+describe("alg none and alg confusion (RFC 8725 section 2.1)", () => {
+  it("refuses alg none, with or without a signature", async () => {
+    for (const alg of ["none", "None", "NONE", "nOnE"]) {
+      const unsigned = `${b64json({ alg, typ: "JWT" })}.${b64json(live)}.`;
+      expect(await codeOf(verifyNow(unsigned))).toBe("ERR_JWT_ALGORITHM");
+      expect(await codeOf(verifyNow(await forge({ alg }, live)))).toBe("ERR_JWT_ALGORITHM");
+    }
+  });
+
+  it("refuses every alg but exactly HS256, even when the HMAC is right", async () => {
+    const algs = ["HS384", "HS512", "RS256", "ES256", "PS256", "hs256", "HS256 ", "", null, 256];
+    for (const alg of [...algs, ["HS256"], { name: "HS256" }]) {
+      expect(await codeOf(verifyNow(await forge({ alg }, live)))).toBe("ERR_JWT_ALGORITHM");
+    }
+    expect(await codeOf(verifyNow(await forge({ typ: "JWT" }, live)))).toBe("ERR_JWT_ALGORITHM");
+  });
+
+  it("refuses an RS256 token HMAC-signed with a public key, before asking for a key", async () => {
+    const publicKey =
+      "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
+    const token = await forge({ alg: "RS256", kid: "rsa-1" }, live, publicKey);
+    const resolver = vi.fn(() => publicKey);
+    expect(await codeOf(verifyNow(token, resolver))).toBe("ERR_JWT_ALGORITHM");
+    expect(resolver).not.toHaveBeenCalled();
+  });
+});
+
+describe("crit (RFC 7515 section 4.1.11)", () => {
+  it("refuses any crit header, since no extension is understood", async () => {
+    for (const crit of [["exp"], ["b64"], [], "exp"]) {
+      const token = await forge({ alg: "HS256", crit, exp: 1 }, live);
+      expect(await codeOf(verifyNow(token))).toBe("ERR_JWT_ALGORITHM");
+    }
+  });
+});
+
+describe("weak secrets (RFC 7518 section 3.2)", () => {
+  const short = "s".repeat(31);
+
+  it("refuses a secret of fewer than 32 bytes, to sign and to verify, without echoing it", async () => {
+    const token = await sign(live, SECRET, { now: NOW });
+    for (const secret of [short, enc.encode(short), enc.encode(short).buffer, ""]) {
+      const signing = await sign(live, secret).catch((error: unknown) => error);
+      expect(signing).toBeInstanceOf(JwtError);
+      expect((signing as JwtError).code).toBe("ERR_JWT_KEY");
+      expect((signing as JwtError).message).not.toContain(short);
+      expect(await codeOf(verifyNow(token, secret))).toBe("ERR_JWT_KEY");
+    }
+  });
+
+  it("counts bytes, not characters", async () => {
+    const sixteenChars = "ü".repeat(16); // 32 bytes of UTF-8
+    const token = await sign(live, sixteenChars, { now: NOW });
+    expect(await codeOf(verifyNow(token, sixteenChars))).toBe("accepted");
+  });
+
+  it("refuses a short, non-HMAC-SHA-256 or non-verifying CryptoKey", async () => {
+    const token = await sign(live, SECRET, { now: NOW });
+    const hmac = (hash: string, length: number, usages: KeyUsage[]) =>
+      crypto.subtle.generateKey(
+        { name: "HMAC", hash, length },
+        false,
+        usages,
+      ) as Promise<CryptoKey>;
+    for (const key of [
+      await hmac("SHA-256", 128, ["sign", "verify"]),
+      await hmac("SHA-512", 512, ["sign", "verify"]),
+      await hmac("SHA-256", 256, ["sign"]),
+    ]) {
+      expect(await codeOf(verifyNow(token, key))).toBe("ERR_JWT_KEY");
+    }
+  });
+});
+
+describe("forged and truncated signatures", () => {
+  it("refuses a signature made with another key, empty, truncated or extended", async () => {
+    const token = await sign(live, SECRET, { now: NOW });
+    const input = token.slice(0, token.lastIndexOf("."));
+    const signature = Buffer.from(token.slice(input.length + 1), "base64url");
+    const other = await hmac(`${SECRET}!`, input);
+    expect(await codeOf(verifyNow(`${input}.${other}`))).toBe("ERR_JWT_SIGNATURE");
+    expect(await codeOf(verifyNow(`${input}.`))).toBe("ERR_JWT_SIGNATURE");
+    expect(await codeOf(verifyNow(`${input}.${b64(signature.subarray(0, 16))}`))).toBe(
+      "ERR_JWT_SIGNATURE",
+    );
+    const longer = Buffer.concat([signature, Buffer.from([0])]);
+    expect(await codeOf(verifyNow(`${input}.${b64(longer)}`))).toBe("ERR_JWT_SIGNATURE");
+    expect(await codeOf(verifyNow(token))).toBe("accepted");
+  });
+});
+
+describe("access and refresh tokens are not interchangeable", () => {
+  it("refuses a refresh token as access token and the reverse, with one secret for both", async () => {
+    const tokens = createTokens({ secret: SECRET, store: memoryStore() });
+    const { accessToken, refreshToken } = await tokens.issue({ sub: "alice" });
+    expect(await codeOf(tokens.verifyAccess(refreshToken))).toBe("ERR_JWT_TYPE");
+    expect(await codeOf(tokens.authenticate(`Bearer ${refreshToken}`))).toBe("ERR_JWT_TYPE");
+    expect(await codeOf(tokens.verifyRefresh(accessToken))).toBe("ERR_JWT_TYPE");
+    expect(await codeOf(tokens.refresh(accessToken))).toBe("ERR_JWT_TYPE");
+    expect(await codeOf(tokens.revoke(accessToken))).toBe("ERR_JWT_TYPE");
+  });
+
+  it("refuses a token of the right key that has no type, or another spelling", async () => {
+    const tokens = createTokens({ secret: SECRET });
+    for (const type of [undefined, "atk", "ATK ", "RTK", "JWT"]) {
+      const token = await sign({ sub: "alice", jti: "j", ...(type ? { type } : {}) }, SECRET, {
+        expiresIn: 60,
+      });
+      expect(await codeOf(tokens.verifyAccess(token))).toBe("ERR_JWT_TYPE");
+    }
+  });
+});
+
+describe("replayed and reused refresh tokens (RFC 9700 section 4.14.2)", () => {
+  it("accepts a refresh token once; a second use revokes the whole family", async () => {
+    const tokens = createTokens({ secret: SECRET, store: memoryStore() });
+    const first = await tokens.issue({ sub: "alice" });
+    const second = await tokens.refresh(first.refreshToken);
+    expect(await codeOf(tokens.refresh(first.refreshToken))).toBe("ERR_JWT_REVOKED");
+    // The thief or the user, whoever comes second, finds the family revoked.
+    expect(await codeOf(tokens.refresh(second.refreshToken))).toBe("ERR_JWT_REVOKED");
+    expect(await codeOf(tokens.verifyRefresh(second.refreshToken))).toBe("ERR_JWT_REVOKED");
+    // Another login of the same subject is another family, untouched.
+    const other = await tokens.issue({ sub: "alice" });
+    expect(await codeOf(tokens.refresh(other.refreshToken))).toBe("accepted");
+  });
+});
+
+describe("prototype pollution", () => {
+  it("keeps __proto__ in header and payload as data, and injects no claim", async () => {
+    const header = JSON.parse('{"alg":"HS256","__proto__":{"alg":"none","crit":["x"]}}');
+    const payload = JSON.parse(
+      '{"sub":"a","exp":1999999999,"__proto__":{"aud":"admin","isAdmin":true},"constructor":{"prototype":{"polluted":1}}}',
+    );
+    const token = await forge(header, payload);
+    const result = await verify(token, SECRET, { now: NOW });
+    expect(result.header.alg).toBe("HS256");
+    expect(result.payload.aud).toBeUndefined();
+    expect((result.payload as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect(({} as Record<string, unknown>).isAdmin).toBeUndefined();
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(await codeOf(verify(token, SECRET, { now: NOW, audience: "admin" }))).toBe(
+      "ERR_JWT_CLAIM",
+    );
+  });
+
+  it("does not take inherited properties for required claims", async () => {
+    const token = await sign(live, SECRET, { now: NOW });
+    for (const claim of ["toString", "constructor", "__proto__", "hasOwnProperty"]) {
+      const error = await verify(token, SECRET, { now: NOW, requiredClaims: [claim] }).catch(
+        (caught: unknown) => caught,
+      );
+      expect(error).toBeInstanceOf(JwtError);
+      expect((error as JwtError).claim).toBe(claim);
+    }
+  });
+});
+
+describe("oversized tokens", () => {
+  it("refuses a token over maxTokenLength even when its signature is good", async () => {
+    const token = await sign({ ...live, pad: "x".repeat(9000) }, SECRET, { now: NOW });
+    expect(token.length).toBeGreaterThan(8192);
+    const error = await verifyNow(token).catch((caught: unknown) => caught);
+    expect((error as JwtError).code).toBe("ERR_JWT_MALFORMED");
+    expect((error as JwtError).message).toBe("token is longer than 8192 characters");
+    const raised = verify(token, SECRET, { now: NOW, maxTokenLength: token.length });
+    expect(await codeOf(raised)).toBe("accepted");
+  });
+
+  it("refuses a maxTokenLength that would lift the limit by failing every comparison", async () => {
+    const token = await sign(live, SECRET, { now: NOW });
+    for (const bad of [Number.NaN, "lots", -1, {}]) {
+      const attempt = verify(token, SECRET, { now: NOW, maxTokenLength: bad as number });
+      await expect(attempt).rejects.toThrow(TypeError);
+      await expect(attempt).rejects.toThrow("maxTokenLength must be a number of characters");
+    }
+  });
+});
+
+describe("unexpected input", () => {
+  it("parses JSON nested 200,000 deep without a stack overflow", async () => {
+    const depth = 200_000;
+    const nested = `${"[".repeat(depth)}${"]".repeat(depth)}`;
+    const header = b64(enc.encode(`{"alg":"HS256","x":${nested}}`));
+    const token = `${header}.${b64json(live)}.AAAA`;
+    const attempt = verify(token, SECRET, { now: NOW, maxTokenLength: token.length });
+    expect(await codeOf(attempt)).toBe("ERR_JWT_SIGNATURE");
+  });
+});
+
+describe("order of checks: form, header, key, signature, then claims", () => {
+  const expired = { sub: "a", exp: NOW_S - 1 };
+
+  it("reports a bad alg before a bad signature or an expiry", async () => {
+    const token = `${b64json({ alg: "none" })}.${b64json(expired)}.AAAA`;
+    expect(await codeOf(verifyNow(token))).toBe("ERR_JWT_ALGORITHM");
+  });
+
+  it("reports a bad signature before any claim, and before reading the payload", async () => {
+    const forged = await forge({ alg: "HS256" }, expired, `${SECRET}-other`);
+    expect(await codeOf(verifyNow(forged))).toBe("ERR_JWT_SIGNATURE");
+    const notJson = `${b64json({ alg: "HS256" })}.${b64(enc.encode("{not json"))}.AAAA`;
+    expect(await codeOf(verifyNow(notJson))).toBe("ERR_JWT_SIGNATURE");
+  });
+
+  it("reports a claim only once the signature is good", async () => {
+    expect(await codeOf(verifyNow(await forge({ alg: "HS256" }, expired)))).toBe("ERR_JWT_EXPIRED");
+  });
+
+  it("asks for a key only for a well-formed HS256 header", async () => {
+    const resolver = vi.fn(() => SECRET);
+    for (const token of ["x.y", "!.e30.AA", `${b64json({ alg: "HS512" })}.e30.AA`]) {
+      await verifyNow(token, resolver).catch(() => undefined);
+    }
+    expect(resolver).not.toHaveBeenCalled();
+    await verifyNow(await forge({ alg: "HS256", kid: "k1" }, live), resolver);
+    expect(resolver).toHaveBeenCalledWith({ alg: "HS256", kid: "k1" });
+  });
+});

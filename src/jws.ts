@@ -1,7 +1,7 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
 import { decodeBase64url, encodeBase64url, scratchBuffer } from "./base64url.js";
 import { JwtError } from "./errors.js";
-import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
+import { type HmacBackend, pending } from "./hmac.js";
 
 /** A JOSE header as this library writes and accepts it. */
 export interface JwtHeader {
@@ -106,32 +106,17 @@ export function mac<K>(
   return backend.sign(key, utf8(input));
 }
 
-/** The signature segment of the signing input `header.payload`. */
-export function signInput(key: CryptoKey, input: string): Promise<string>;
-export function signInput<K>(
-  key: K,
-  input: string,
-  backend: HmacBackend<K>,
-): string | Promise<string>;
-export function signInput<K>(
-  key: K,
-  input: string,
-  backend = webCryptoHmac as HmacBackend<K>,
-): string | Promise<string> {
-  const bytes = mac(key, input, backend);
-  return pending(bytes) ? bytes.then(encodeBase64url) : encodeBase64url(bytes);
-}
-
 /**
- * Whether the third segment is the MAC of the first two, compared in constant
- * time (the backend's verify): a boolean from a synchronous backend, so that the
- * hot path waits for nothing. Throws `ERR_JWT_MALFORMED` when the segment is not base64url.
+ * Checks the third segment against the first two, in constant time (the
+ * backend's verify). Fails with `ERR_JWT_SIGNATURE`, or `ERR_JWT_MALFORMED` when
+ * the segment is not base64url. Returns a promise only when the backend does, so
+ * that a synchronous backend's hot path waits for nothing.
  */
-export function signatureMatches<K>(
+export function verifySignature<K>(
   key: K,
   parts: TokenParts,
   backend: HmacBackend<K>,
-): boolean | Promise<boolean> {
+): void | PromiseLike<void> {
   const { token, dot2 } = parts;
   const input = token.slice(0, dot2);
   // The signing input and then the signature, in one buffer: a signature is
@@ -140,24 +125,12 @@ export function signatureMatches<K>(
   const { written } = encoder.encodeInto(input, buffer);
   const signature = decodeBase64url(token, dot2 + 1, token.length, buffer.subarray(written));
   if (!signature) throw malformed("signature is not valid base64url");
-  return backend.verify(key, buffer.subarray(0, written), signature);
+  const matches = backend.verify(key, buffer.subarray(0, written), signature);
+  return pending(matches) ? matches.then(requireMatch) : requireMatch(matches);
 }
 
-/**
- * Checks the third segment against the first two, in constant time. Fails with
- * `ERR_JWT_SIGNATURE`, or `ERR_JWT_MALFORMED` when the segment is not base64url.
- */
-export async function verifySignature<K = CryptoKey>(
-  key: K,
-  parts: TokenParts,
-  backend = webCryptoHmac as HmacBackend<K>,
-): Promise<void> {
-  if (!(await signatureMatches(key, parts, backend))) throw mismatch();
-}
-
-/** The error of a signature that does not match. */
-export function mismatch(): JwtError {
-  return new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
+function requireMatch(matches: boolean): void {
+  if (!matches) throw new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
 }
 
 export function malformed(message: string): JwtError {

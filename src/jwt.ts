@@ -7,11 +7,10 @@ import {
   encodeText,
   type JwtHeader,
   mac,
-  mismatch,
   parseHeader,
   parseSegment,
-  signatureMatches,
   splitToken,
+  verifySignature,
 } from "./jws.js";
 import { backendKey, type Secret } from "./key.js";
 
@@ -104,9 +103,8 @@ export async function verify<P extends object = JwtPayload>(
     backend,
   );
   if (pending(key)) key = await key;
-  let matches = signatureMatches(key, parts, backend);
-  if (pending(matches)) matches = await matches;
-  if (!matches) throw mismatch();
+  const checking = verifySignature(key, parts, backend);
+  if (checking) await checking;
   // Only now, with the signature good, is the payload read at all.
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
     JwtPayload;

@@ -1,11 +1,12 @@
 // Runs the built `jwt-hs256` executable as a user would: a separate process,
 // started through its shebang, with stdin, stdout, stderr and an exit code.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../src/index.js";
+import { run } from "./support/spawn.js";
 
 const SECRET = "bin-test-secret-that-is-long-enough-0123456789";
 let outDir: string;
@@ -25,20 +26,7 @@ afterAll(() => {
 });
 
 function jwt(args: string[], stdin = "", env: Record<string, string> = { JWT_SECRET: SECRET }) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(cli, args, { env: { PATH: process.env.PATH ?? "", ...env } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
+  return run(cli, args, { env: { PATH: process.env.PATH ?? "", ...env } }, stdin);
 }
 
 describe("the built executable", () => {

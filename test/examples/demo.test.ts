@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -6,30 +5,19 @@ import {
   redisServerAvailable,
   startRedisServer,
 } from "../support/redis-server.js";
+import { run } from "../support/spawn.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
-function run(command: string, args: string[], extraEnv: Record<string, string> = {}) {
+// The demo as a user starts it: without a REDIS_URL of the caller's, unless given.
+function runIn(command: string, args: string[], extraEnv: Record<string, string>) {
   const env = { ...process.env };
   delete env.REDIS_URL;
-  Object.assign(env, extraEnv);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return run(command, args, { cwd: root, env: { ...env, ...extraEnv } });
 }
 
 const demo = (redisUrl?: string) =>
-  run("npm", ["run", "--silent", "demo"], redisUrl ? { REDIS_URL: redisUrl } : {});
+  runIn("npm", ["run", "--silent", "demo"], redisUrl ? { REDIS_URL: redisUrl } : {});
 
 function expectWholeStory(stdout: string): void {
   const answers = [...stdout.matchAll(/^ok +\d+\. .*\n +(\w+ \/\w+ -> \d+.*)$/gm)].map((m) => m[1]);
@@ -71,7 +59,7 @@ describe("npm run demo", () => {
     async (kind, line, why) => {
       const sabotage = fileURLToPath(new URL("sabotage-me.mjs", import.meta.url));
       const args = ["--import", "tsx", "--import", sabotage, "examples/demo.ts"];
-      const { code, stdout, stderr } = await run(process.execPath, args, { SABOTAGE: kind });
+      const { code, stdout, stderr } = await runIn(process.execPath, args, { SABOTAGE: kind });
       expect(code).toBe(1);
       expect(stdout).toMatch(line);
       expect(stdout).not.toContain("Every step answered as expected.");

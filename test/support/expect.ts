@@ -14,3 +14,14 @@ export async function expectJwtError(
   expect((error as JwtError).code).toBe(code);
   return error as JwtError;
 }
+
+/** The code a verification fails with, or "accepted"; any other error is rethrown. */
+export async function codeOf(attempt: Promise<unknown>): Promise<JwtErrorCode | "accepted"> {
+  try {
+    await attempt;
+    return "accepted";
+  } catch (error) {
+    if (error instanceof JwtError) return error.code;
+    throw error;
+  }
+}

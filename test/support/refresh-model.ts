@@ -8,11 +8,12 @@ import { expect } from "vitest";
 import {
   createTokens,
   decodeUnverified,
-  JwtError,
+  type JwtErrorCode,
   type RefreshStore,
   type Tokens,
 } from "../../src/index.js";
 import { runs } from "./arbitraries.js";
+import { codeOf } from "./expect.js";
 
 /** Makes a fresh, empty store whose clock is `now` (milliseconds since the epoch). */
 export type StoreFactory = (now: () => number) => Promise<{
@@ -48,20 +49,8 @@ interface Real {
   accessTokens: string[];
 }
 
-type Outcome = "accepted" | string;
-
-async function outcome(attempt: Promise<unknown>): Promise<Outcome> {
-  try {
-    await attempt;
-    return "accepted";
-  } catch (error) {
-    if (error instanceof JwtError) return error.code;
-    throw error;
-  }
-}
-
 /** What the model says presenting refresh token `token` gives, before any change. */
-function expectedForRefresh(model: Model, token: ModelToken): Outcome {
+function expectedForRefresh(model: Model, token: ModelToken): JwtErrorCode | "accepted" {
   if (model.now >= token.exp) return "ERR_JWT_EXPIRED";
   if (model.revokedFamilies.has(token.family)) return "ERR_JWT_REVOKED";
   return token.used ? "ERR_JWT_REVOKED" : "accepted";
@@ -101,7 +90,7 @@ class Refresh implements Command {
     const token = model.refreshTokens[i] as ModelToken;
     const expected = expectedForRefresh(model, token);
     let pair: Awaited<ReturnType<Real["tokens"]["refresh"]>> | undefined;
-    const got = await outcome(
+    const got = await codeOf(
       real.tokens.refresh(real.refreshTokens[i] as string).then((p) => {
         pair = p;
       }),
@@ -125,7 +114,7 @@ class Revoke implements Command {
     const i = this.pick % model.refreshTokens.length;
     const token = model.refreshTokens[i] as ModelToken;
     const expired = model.now >= token.exp;
-    const got = await outcome(real.tokens.revoke(real.refreshTokens[i] as string));
+    const got = await codeOf(real.tokens.revoke(real.refreshTokens[i] as string));
     expect(got, `revoke of token ${i}`).toBe(expired ? "ERR_JWT_EXPIRED" : "accepted");
     if (!expired) model.revokedFamilies.add(token.family);
   }
@@ -150,7 +139,7 @@ class VerifyRefresh implements Command {
   async run(model: Model, real: Real) {
     const i = this.pick % model.refreshTokens.length;
     const expected = expectedForRefresh(model, model.refreshTokens[i] as ModelToken);
-    const got = await outcome(real.tokens.verifyRefresh(real.refreshTokens[i] as string));
+    const got = await codeOf(real.tokens.verifyRefresh(real.refreshTokens[i] as string));
     expect(got, `verifyRefresh of token ${i}`).toBe(expected);
   }
   toString = () => `verifyRefresh(#${this.pick})`;
@@ -164,14 +153,14 @@ class VerifyAccess implements Command {
     const i = this.pick % model.accessExps.length;
     const expected = model.now >= (model.accessExps[i] as number) ? "ERR_JWT_EXPIRED" : "accepted";
     const access = real.accessTokens[i] as string;
-    expect(await outcome(real.tokens.verifyAccess(access))).toBe(expected);
+    expect(await codeOf(real.tokens.verifyAccess(access))).toBe(expected);
     // Never usable as the other kind (the `type` claim), revoked or not.
-    expect(await outcome(real.tokens.refresh(access))).toBe(
+    expect(await codeOf(real.tokens.refresh(access))).toBe(
       expected === "accepted" ? "ERR_JWT_TYPE" : expected,
     );
     const refresh = real.refreshTokens[i] as string;
     const refreshExpired = model.now >= (model.refreshTokens[i] as ModelToken).exp;
-    expect(await outcome(real.tokens.verifyAccess(refresh))).toBe(
+    expect(await codeOf(real.tokens.verifyAccess(refresh))).toBe(
       refreshExpired ? "ERR_JWT_EXPIRED" : "ERR_JWT_TYPE",
     );
   }

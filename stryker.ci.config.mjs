@@ -5,6 +5,6 @@ import base from "./stryker.config.mjs";
 
 export default {
   ...base,
-  mutate: ["src/base64url.ts", "src/jws.ts", "src/jwt.ts", "src/claims.ts"],
+  mutate: ["src/jwt/base64url.ts", "src/jwt/jws.ts", "src/jwt/jwt.ts", "src/jwt/claims.ts"],
   reporters: ["clear-text", "progress"],
 };

@@ -6,7 +6,7 @@ export default {
   testRunner: "vitest",
   vitest: { configFile: "vitest.stryker.config.ts" },
   plugins: ["@stryker-mutator/vitest-runner"],
-  mutate: ["src/**/*.ts", "!src/index.ts", "!src/cli.ts"],
+  mutate: ["src/**/*.ts", "!src/index.ts", "!src/cli/**"],
   coverageAnalysis: "perTest",
   concurrency: 2,
   timeoutMS: 3000,

@@ -19,7 +19,7 @@ export default defineConfig([
   { ...library, entry: { node: "src/node.ts" } },
   {
     // The command line is a separate bundle, so that the main entry never sees node: modules.
-    entry: { cli: "src/bin.ts" },
+    entry: { cli: "src/cli/bin.ts" },
     format: ["esm"],
     target: "es2022",
     platform: "node",

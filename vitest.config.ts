@@ -5,7 +5,7 @@ export default defineConfig({
   resolve: {
     // The examples import the package by name, as users do; tests run them on src/.
     alias: [
-      { find: /^jwt-hs256$/, replacement: fileURLToPath(new URL("src/index.ts", import.meta.url)) },
+      { find: /^hs256$/, replacement: fileURLToPath(new URL("src/index.ts", import.meta.url)) },
     ],
   },
   test: {

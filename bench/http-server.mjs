@@ -19,13 +19,13 @@ const hmac = nodeHmac();
 const payloadOf = (verified) => verified.then((r) => r.payload);
 const verifiers = {
   "no auth": undefined,
-  "jwt-hs256": (token) => payloadOf(verify(token, secret)),
-  "jwt-hs256 cache": (
+  hs256: (token) => payloadOf(verify(token, secret)),
+  "hs256 cache": (
     (cached) => (token) =>
       payloadOf(cached(token))
   )(createVerifier(secret, { cache: { max: 10000 } })),
-  "jwt-hs256 nodeHmac": (token) => payloadOf(verify(token, secret, { hmac })),
-  "jwt-hs256 nodeHmac + cache": (
+  "hs256 nodeHmac": (token) => payloadOf(verify(token, secret, { hmac })),
+  "hs256 nodeHmac + cache": (
     (cached) => (token) =>
       payloadOf(cached(token))
   )(createVerifier(secret, { hmac, cache: { max: 10000 } })),

@@ -50,25 +50,25 @@ const joseSign = (k) =>
 // `check` receives what verify returned and must find the subject in it.
 const libraries = [
   {
-    name: "jwt-hs256 (Uint8Array)",
+    name: "hs256 (Uint8Array)",
     sign: () => sign(claims, secret),
     verify: () => verify(token, secret),
     check: (r) => r.payload.sub,
   },
   {
-    name: "jwt-hs256 (CryptoKey)",
+    name: "hs256 (CryptoKey)",
     sign: () => sign(claims, key),
     verify: () => verify(token, key),
     check: (r) => r.payload.sub,
   },
   {
-    name: "jwt-hs256 (nodeHmac)",
+    name: "hs256 (nodeHmac)",
     sign: () => sign(claims, secret, { hmac }),
     verify: () => verify(token, secret, { hmac }),
     check: (r) => r.payload.sub,
   },
   {
-    name: "jwt-hs256 (cache hit)",
+    name: "hs256 (cache hit)",
     verify: () => cached(token),
     check: (r) => r.payload.sub,
   },
@@ -192,8 +192,8 @@ console.log(`\n${results}\n`);
 // bimodal on a busy machine (the thread pool is awake or not), so a median of
 // ops/s can land in either mode; the verdict uses the median of the ratios of
 // each round, where both cases ran within the same few seconds. Both are shown.
-const OURS = "jwt-hs256 (Uint8Array)";
-const OURS_KEY = "jwt-hs256 (CryptoKey)";
+const OURS = "hs256 (Uint8Array)";
+const OURS_KEY = "hs256 (CryptoKey)";
 function paired(a, b, op, mode) {
   const xs = samples.get(`${a}|${op}|${mode}`);
   const ys = samples.get(`${b}|${op}|${mode}`);
@@ -269,7 +269,7 @@ console.log("wrote docs/benchmarks.md and docs/benchmarks.svg");
 
 /** A bar chart of verify and sign, one at a time and in flight, with no dependency. */
 function chart() {
-  const shown = libraries.filter((lib) => lib.name !== "jwt-hs256 (cache hit)");
+  const shown = libraries.filter((lib) => lib.name !== "hs256 (cache hit)");
   const barH = 9;
   const rowH = barH * 2 + 8;
   const labelW = 210;
@@ -295,7 +295,7 @@ function chart() {
     shown.forEach((lib, row) => {
       const y = top + row * rowH;
       if (panel === 0) {
-        const bold = lib.name.startsWith("jwt-hs256") ? ' font-weight="bold"' : "";
+        const bold = lib.name.startsWith("hs256") ? ' font-weight="bold"' : "";
         parts.push(
           `<text x="${labelW - 8}" y="${y + barH + 4}" text-anchor="end"${bold}>${esc(lib.name)}</text>`,
         );

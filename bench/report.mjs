@@ -17,7 +17,7 @@ thread pool, and that hand-off costs more CPU than the HMAC of a token. This lib
 spends little around that call (the header segment it writes is recognised without
 decoding, keys are imported once, the signing input and the signature share one
 reused buffer, and the payload is parsed once, after the signature), so it stays close
-to bare Web Crypto. Two opt-ins go further: \`nodeHmac()\` from \`jwt-hs256/node\`
+to bare Web Crypto. Two opt-ins go further: \`nodeHmac()\` from \`hs256/node\`
 computes the HMAC on the calling thread with node:crypto, and \`createVerifier\` with
 \`cache: { max }\` (or \`createTokens({ cache })\`) skips the HMAC for a token it has
 verified before.

@@ -10,7 +10,7 @@ import {
   type RefreshStore,
   redisStore,
   type TokenPair,
-} from "jwt-hs256";
+} from "hs256";
 import { createClient } from "redis";
 import { createAuthServer } from "./node-http/server.js";
 import { hashPassword, type User } from "./users.js";
@@ -116,7 +116,7 @@ async function openStore(): Promise<{
   }
   return {
     // A prefix of its own, so that the demo leaves other data in that Redis alone.
-    store: redisStore(client, { prefix: `jwt-hs256-demo:${randomBytes(8).toString("hex")}:` }),
+    store: redisStore(client, { prefix: `hs256-demo:${randomBytes(8).toString("hex")}:` }),
     // Only the host: the URL may hold a password.
     storeName: `Redis (${new URL(url).host})`,
     closeStore: () => client.close(),

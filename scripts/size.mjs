@@ -11,19 +11,19 @@ const root = new URL("..", import.meta.url).pathname;
 
 const apps = [
   {
-    name: "jwt-hs256: sign + verify",
+    name: "hs256: sign + verify",
     code: 'import { sign, verify } from "./src/index.ts"; export { sign, verify };',
     limit: 4096,
     goal: 1536,
   },
   {
-    name: "jwt-hs256: everything",
+    name: "hs256: everything",
     code: 'export * from "./src/index.ts";',
     limit: 8192,
     goal: 4096,
   },
   {
-    name: "jwt-hs256/node: nodeHmac",
+    name: "hs256/node: nodeHmac",
     code: 'export { nodeHmac } from "./src/node.ts";',
     limit: 512,
   },

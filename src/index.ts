@@ -1,21 +1,21 @@
+// hs256: HS256 JSON Web Tokens on Web Crypto, and the access/refresh token flow.
+
+// HTTP
+export { authenticate } from "./http/authenticate.js";
 export {
   type AuthorizationSource,
   challenge,
   type HeaderGetter,
   type HeaderRecord,
   readBearerToken,
-} from "./bearer.js";
-export {
-  type CacheOptions,
-  createVerifier,
-  type Verifier,
-  type VerifierOptions,
-} from "./cache.js";
-export type { ClaimOptions, JwtClaims, JwtPayload } from "./claims.js";
-export type { Duration } from "./duration.js";
-export { isJwtError, JwtError, type JwtErrorCode, type JwtErrorDetails } from "./errors.js";
-export type { HmacBackend } from "./hmac.js";
-export type { JwtHeader } from "./jws.js";
+} from "./http/bearer.js";
+// Sign and verify
+export type { ClaimOptions, JwtClaims, JwtPayload } from "./jwt/claims.js";
+export type { Duration } from "./jwt/duration.js";
+// Errors
+export { isJwtError, JwtError, type JwtErrorCode, type JwtErrorDetails } from "./jwt/errors.js";
+export type { HmacBackend } from "./jwt/hmac.js";
+export type { JwtHeader } from "./jwt/jws.js";
 export {
   DEFAULT_MAX_TOKEN_LENGTH,
   type DecodedJwt,
@@ -25,11 +25,19 @@ export {
   sign,
   type VerifyOptions,
   verify,
-} from "./jwt.js";
-export { importSecret, type Secret } from "./key.js";
-export { type MemoryStore, type MemoryStoreOptions, memoryStore } from "./stores/memory.js";
-export { type RedisClient, type RedisStoreOptions, redisStore } from "./stores/redis.js";
-export type { RefreshRecord, RefreshState, RefreshStore } from "./stores/store.js";
+} from "./jwt/jwt.js";
+export { importSecret, type Secret } from "./jwt/key.js";
+export {
+  type CacheOptions,
+  createVerifier,
+  type Verifier,
+  type VerifierOptions,
+} from "./jwt/verifier.js";
+// Stores
+export { type MemoryStore, type MemoryStoreOptions, memoryStore } from "./session/stores/memory.js";
+export { type RedisClient, type RedisStoreOptions, redisStore } from "./session/stores/redis.js";
+export type { RefreshRecord, RefreshState, RefreshStore } from "./session/stores/store.js";
+// Login flow
 export {
   type AccessClaims,
   createTokens,
@@ -38,4 +46,4 @@ export {
   type TokenPair,
   type Tokens,
   type TokensOptions,
-} from "./tokens.js";
+} from "./session/tokens.js";

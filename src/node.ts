@@ -1,10 +1,10 @@
-// jwt-hs256/node: HMAC SHA-256 on node:crypto, for Node servers. Web Crypto on
+// hs256/node: HMAC SHA-256 on node:crypto, for Node servers. Web Crypto on
 // Node runs each sign and verify on the thread pool, and the hand-off costs more
 // CPU than the HMAC of a token; createHmac computes it on the calling thread.
 import { createHmac, createSecretKey, KeyObject, timingSafeEqual } from "node:crypto";
-import type { HmacBackend } from "./hmac.js";
+import type { HmacBackend } from "./jwt/hmac.js";
 
-export type { HmacBackend } from "./hmac.js";
+export type { HmacBackend } from "./jwt/hmac.js";
 
 const backend: HmacBackend<KeyObject> = {
   // One KeyObject per secret (the library caches it), so the key bytes are not

@@ -12,7 +12,7 @@ const worker :Workerd.Worker = (
   modules = [
     (name = "worker.js", esModule = embed "worker.js"),
     # The package's built ESM entry, under the name that worker.js imports.
-    (name = "jwt-hs256", esModule = embed "../../dist/index.js"),
+    (name = "hs256", esModule = embed "../../dist/index.js"),
   ],
   compatibilityDate = "2026-10-01",
   bindings = [

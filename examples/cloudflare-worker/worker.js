@@ -1,6 +1,6 @@
 // A Worker with login, a protected route, refresh and logout.
 // Run it with workerd (see config.capnp) or deploy it with wrangler.
-import { createTokens, isJwtError, memoryStore, readBearerToken } from "jwt-hs256";
+import { authenticate, createTokens, isJwtError, memoryStore, readBearerToken } from "hs256";
 
 // A fixed demo user: a real app checks a password hash from its database.
 const DEMO_USER = { username: "alice", password: "wonderland", role: "admin" };
@@ -25,7 +25,7 @@ export default {
           return Response.json(await auth.issue({ sub: username, role: DEMO_USER.role }));
         }
         case "GET /me": {
-          const user = await auth.authenticate(request);
+          const user = await authenticate(auth, request);
           return Response.json({ sub: user.sub, role: user.role });
         }
         case "POST /refresh": {

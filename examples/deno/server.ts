@@ -1,8 +1,8 @@
 // A Deno server with login, a protected route, refresh and logout:
 //   npm run build && cd examples/deno && deno run --allow-net --allow-env server.ts
-// Here "jwt-hs256" is this repo's own package.json, so its build in dist/;
-// an app gets the same import with `deno add npm:jwt-hs256`.
-import { createTokens, isJwtError, memoryStore, readBearerToken } from "jwt-hs256";
+// Here "hs256" is this repo's own package.json, so its build in dist/;
+// an app gets the same import with `deno add npm:hs256`.
+import { authenticate, createTokens, isJwtError, memoryStore, readBearerToken } from "hs256";
 
 // A fixed demo user: a real app checks a password hash from its database.
 const DEMO_USER = { username: "alice", password: "wonderland", role: "admin" };
@@ -23,7 +23,7 @@ async function route(request: Request): Promise<Response> {
       return Response.json(await auth.issue({ sub: username, role: DEMO_USER.role }));
     }
     case "GET /me": {
-      const user = await auth.authenticate(request);
+      const user = await authenticate(auth, request);
       return Response.json({ sub: user.sub, role: user.role });
     }
     case "POST /refresh": {

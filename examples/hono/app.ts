@@ -4,12 +4,13 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import {
   type AccessClaims,
+  authenticate,
   createTokens,
   type Duration,
   isJwtError,
   type JwtError,
   type RefreshStore,
-} from "jwt-hs256";
+} from "hs256";
 import { checkLogin, type User } from "../users.js";
 
 type Claims = { role: string };
@@ -27,7 +28,7 @@ export function createApp({ secret, store, users, accessTtl }: AppOptions): Hono
 
   const requireUser: MiddlewareHandler<Env> = async (c, next) => {
     try {
-      c.set("user", await tokens.authenticate(c.req.raw));
+      c.set("user", await authenticate(tokens, c.req.raw));
     } catch (error) {
       if (!isJwtError(error)) throw error;
       return deny(c, error);

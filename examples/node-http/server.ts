@@ -4,7 +4,7 @@
 //   POST /refresh  {"refreshToken"}   -> 200 new pair; the old refresh token is used up
 //   POST /logout   {"refreshToken"}   -> 204; the refresh token's family is revoked
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import { createTokens, type Duration, isJwtError, type RefreshStore } from "jwt-hs256";
+import { authenticate, createTokens, type Duration, isJwtError, type RefreshStore } from "hs256";
 import { checkLogin, type User } from "../users.js";
 
 export interface ServerOptions {
@@ -32,7 +32,7 @@ export function createAuthServer({ users, ...options }: ServerOptions): Server {
       return { status: 200, body: await tokens.issue({ sub: user.id, role: user.role }) };
     },
     "GET /me": async (req) => {
-      const { sub, role } = await tokens.authenticate(req);
+      const { sub, role } = await authenticate(tokens, req);
       return { status: 200, body: { sub, role } };
     },
     "POST /refresh": async (req) => {

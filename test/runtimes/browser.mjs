@@ -9,7 +9,7 @@ import { chromium } from "playwright-core";
 const root = new URL("../../", import.meta.url);
 // Only these files are served: the page, the build and the script.
 const files = {
-  "/": ["text/html", "<!doctype html><title>jwt-hs256 conformance</title>"],
+  "/": ["text/html", "<!doctype html><title>hs256 conformance</title>"],
   "/dist/index.js": ["text/javascript", new URL("dist/index.js", root)],
   "/test/runtimes/conformance.mjs": [
     "text/javascript",
@@ -26,7 +26,7 @@ const server = createServer((request, response) => {
 await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
 const origin = `http://127.0.0.1:${server.address().port}`;
 
-const profile = mkdtempSync(join(tmpdir(), "jwt-hs256-chromium-"));
+const profile = mkdtempSync(join(tmpdir(), "hs256-chromium-"));
 const context = await chromium.launchPersistentContext(profile, {
   executablePath: "/usr/bin/chromium",
   headless: true,

@@ -94,7 +94,7 @@ const CHECKS = [
       const pair = await tokens.issue({ sub: "alice", role: "admin" });
       await rejects(() => tokens.verifyAccess(pair.refreshToken), lib, "ERR_JWT_TYPE");
       const request = bearerRequest(pair.refreshToken);
-      const error = await rejects(() => tokens.authenticate(request), lib, "ERR_JWT_TYPE");
+      const error = await rejects(() => lib.authenticate(tokens, request), lib, "ERR_JWT_TYPE");
       equal(error.status, 401, "status");
     },
   ],
@@ -103,12 +103,12 @@ const CHECKS = [
     async (lib) => {
       const tokens = lib.createTokens({ secret: SECRET, store: lib.memoryStore() });
       const pair = await tokens.issue({ sub: "alice", role: "admin" });
-      const payload = await tokens.authenticate(bearerRequest(pair.accessToken));
+      const payload = await lib.authenticate(tokens, bearerRequest(pair.accessToken));
       equal(payload.sub, "alice", "payload.sub");
       equal(payload.role, "admin", "payload.role");
       equal(payload.type, "ATK", "payload.type");
       const missing = new Request("https://api.example/me");
-      const error = await rejects(() => tokens.authenticate(missing), lib, "ERR_JWT_MISSING");
+      const error = await rejects(() => lib.authenticate(tokens, missing), lib, "ERR_JWT_MISSING");
       equal(error.status, 401, "status");
       equal(String(error.wwwAuthenticate).startsWith("Bearer"), true, "WWW-Authenticate is Bearer");
     },

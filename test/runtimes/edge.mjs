@@ -8,7 +8,7 @@ import { EdgeVM } from "@edge-runtime/vm";
 
 const root = new URL("../../", import.meta.url);
 const files = {
-  "jwt-hs256": new URL("dist/index.js", root),
+  hs256: new URL("dist/index.js", root),
   "./conformance.mjs": new URL("test/runtimes/conformance.mjs", root),
 };
 const edge = new EdgeVM();
@@ -24,7 +24,7 @@ function load(specifier) {
 }
 
 const entry = new SourceTextModule(
-  `import * as lib from "jwt-hs256";
+  `import * as lib from "hs256";
    import { conformance } from "./conformance.mjs";
    globalThis.__results = conformance(lib);`,
   { context: edge.context, identifier: "edge-entry.mjs" },

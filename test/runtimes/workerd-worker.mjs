@@ -1,5 +1,5 @@
 // Answers any request with the conformance results, run inside workerd.
-import * as lib from "jwt-hs256";
+import * as lib from "hs256";
 import { conformance } from "./conformance.mjs";
 
 export default {

@@ -18,7 +18,7 @@ const conformance :Workerd.Worker = (
   modules = [
     (name = "worker.mjs", esModule = embed "workerd-worker.mjs"),
     (name = "conformance.mjs", esModule = embed "conformance.mjs"),
-    (name = "jwt-hs256", esModule = embed "../../dist/index.js"),
+    (name = "hs256", esModule = embed "../../dist/index.js"),
   ],
   compatibilityDate = "2026-10-01",
 );

@@ -51,7 +51,7 @@ export async function startRedisServer(attempts = 3): Promise<RedisServer> {
 async function startOnce(): Promise<RedisServer> {
   const binary = findRedisServer();
   if (!binary) throw new Error("redis-server not found");
-  const dir = mkdtempSync(join(tmpdir(), "jwt-hs256-redis-"));
+  const dir = mkdtempSync(join(tmpdir(), "hs256-redis-"));
   const port = await freePort();
   const child = spawn(
     binary,

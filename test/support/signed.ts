@@ -2,7 +2,7 @@
 // tests check src/ against an implementation that shares no code with it.
 import { createHmac } from "node:crypto";
 import { expect } from "vitest";
-import { JwtError, type JwtErrorCode } from "../../src/errors.js";
+import { JwtError, type JwtErrorCode } from "../../src/jwt/errors.js";
 
 /** 32 bytes exactly: the shortest secret HS256 accepts. */
 export const SECRET = "0123456789abcdef0123456789abcdef";

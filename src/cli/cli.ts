@@ -1,0 +1,377 @@
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { type Duration, toSeconds } from "../jwt/duration.js";
+import { JwtError } from "../jwt/errors.js";
+import {
+  decodeUnverified,
+  type SignOptions,
+  sign,
+  type VerifyOptions,
+  verify,
+} from "../jwt/jwt.js";
+
+/** What the command line reads and writes, so that {@link main} runs in tests without a process. */
+export interface CliIo {
+  /** Writes to standard output. */
+  out(text: string): void;
+  /** Writes to standard error. */
+  err(text: string): void;
+  /** All of standard input, or undefined when it is a terminal and nothing was piped. */
+  readStdin(): Promise<string | undefined>;
+  /** The environment, where secrets are read from. */
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Exit codes: 0 success, 1 failure (bad token, bad input, no secret), 2 wrong usage. */
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+const DEFAULT_SECRET_ENV = "JWT_SECRET";
+
+/** A mistake in how the command was called: exit code 2, with a pointer to --help. */
+class UsageError extends Error {}
+/** A failure with a message meant for the user as it is: exit code 1. */
+class CliError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+interface Command {
+  summary: string;
+  help: string;
+  options: Options;
+  run(values: Values, input: string | undefined, io: CliIo): Promise<void>;
+}
+
+const SECRET_HELP = `Secret:
+  --secret-env NAME   read the secret from the environment variable NAME
+  --secret-file PATH  read the secret from a file (one trailing newline is ignored)
+  Default: the environment variable ${DEFAULT_SECRET_ENV}. The secret is used as a string,
+  as the library uses process.env.${DEFAULT_SECRET_ENV}, and must be at least 32 bytes.
+  It is never taken from the command line, where other users can read it.`;
+
+const SECRET_OPTIONS: Options = {
+  "secret-env": { type: "string" },
+  "secret-file": { type: "string" },
+};
+
+const COMMANDS: Record<string, Command> = {
+  sign: {
+    summary: "sign a JSON payload and print the token",
+    help: `Usage: hs256 sign [options] [PAYLOAD]
+
+Signs PAYLOAD, a JSON object, as an HS256 JWT and prints the token.
+Without PAYLOAD (or with "-"), the payload is read from standard input.
+"iat" is set to now unless the payload has it.
+
+Options:
+  --exp DURATION   expires after DURATION: seconds, or "30s", "15m", "2h", "7d", "1w"
+  --nbf DURATION   not valid until DURATION from now
+  --iss ISSUER     sets "iss"
+  --aud AUDIENCE   sets "aud"; repeat for several audiences
+  --sub SUBJECT    sets "sub"
+  --type TYPE      sets the "type" claim, such as ATK or RTK
+  --kid KEY_ID     sets the header's "kid"
+  -h, --help       show this help
+
+${SECRET_HELP}
+
+Example:
+  JWT_SECRET=$(hs256 secret) hs256 sign --exp 15m --sub alice '{"role":"admin"}'`,
+    options: {
+      ...SECRET_OPTIONS,
+      exp: { type: "string" },
+      nbf: { type: "string" },
+      iss: { type: "string" },
+      aud: { type: "string", multiple: true },
+      sub: { type: "string" },
+      type: { type: "string" },
+      kid: { type: "string" },
+    },
+    run: runSign,
+  },
+  verify: {
+    summary: "verify a token and print its header and payload as JSON",
+    help: `Usage: hs256 verify [options] [TOKEN]
+
+Verifies TOKEN, an HS256 JWT, and prints its header and payload as JSON.
+Without TOKEN (or with "-"), the token is read from standard input.
+On any failure it prints the error code and message and exits with 1.
+
+Options:
+  --type TYPE                accepted "type" claim; repeat to accept several
+  --iss ISSUER               accepted issuer; repeat to accept several
+  --aud AUDIENCE             accepted audience; repeat to accept several
+  --sub SUBJECT              the only accepted subject
+  --clock-tolerance DURATION leeway for "exp", "nbf" and "iat" (default 0)
+  --max-token-age DURATION   refuse tokens whose "iat" is older than DURATION
+  --require CLAIM            refuse tokens without CLAIM; repeat for several
+  --allow-no-exp             accept a token without "exp" (refused by default)
+  --max-length CHARS         refuse longer tokens (default 8192)
+  -h, --help                 show this help
+
+${SECRET_HELP}
+
+Example:
+  hs256 verify --type ATK --iss https://auth.example.com "$TOKEN"`,
+    options: {
+      ...SECRET_OPTIONS,
+      type: { type: "string", multiple: true },
+      iss: { type: "string", multiple: true },
+      aud: { type: "string", multiple: true },
+      sub: { type: "string" },
+      "clock-tolerance": { type: "string" },
+      "max-token-age": { type: "string" },
+      require: { type: "string", multiple: true },
+      "allow-no-exp": { type: "boolean" },
+      "max-length": { type: "string" },
+    },
+    run: runVerify,
+  },
+  decode: {
+    summary: "decode a token WITHOUT verifying it",
+    help: `Usage: hs256 decode [TOKEN]
+
+Prints the header and payload of TOKEN as JSON WITHOUT checking its signature
+or claims: anyone can forge what it shows. Use it to debug, never to decide.
+Without TOKEN (or with "-"), the token is read from standard input.
+
+Options:
+  -h, --help   show this help`,
+    options: {},
+    run: runDecode,
+  },
+  secret: {
+    summary: "print a new random 32-byte secret in base64url",
+    help: `Usage: hs256 secret
+
+Prints a new random 32-byte secret, base64url-encoded (43 characters).
+
+Options:
+  -h, --help   show this help
+
+Example:
+  hs256 secret > jwt-secret && chmod 600 jwt-secret`,
+    options: {},
+    run: runSecret,
+  },
+};
+
+const MAIN_HELP = `Usage: hs256 <command> [options]
+
+Signs, verifies and decodes HS256 JSON Web Tokens.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(8)}${command.summary}`)
+  .join("\n")}
+
+Run "hs256 <command> --help" for the options of a command.
+Exit codes: 0 success, 1 failure (invalid token, bad input, no secret), 2 wrong usage.`;
+
+/**
+ * Runs the command line with `argv` (without the node and script paths) and
+ * returns the exit code. Never throws: every failure becomes a message on `io.err`.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === "-h" || name === "--help" || name === "help") {
+    io.out(`${MAIN_HELP}\n`);
+    return EXIT_OK;
+  }
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    io.err(
+      name === undefined ? `${MAIN_HELP}\n` : `error: unknown command "${name}"\n\n${MAIN_HELP}\n`,
+    );
+    return EXIT_USAGE;
+  }
+  try {
+    const { values, input } = parse(command, rest);
+    if (values.help) {
+      io.out(`${command.help}\n`);
+      return EXIT_OK;
+    }
+    await command.run(values, input, io);
+    return EXIT_OK;
+  } catch (error) {
+    return report(error, name as string, io);
+  }
+}
+
+function parse(command: Command, args: string[]): { values: Values; input: string | undefined } {
+  if (args.some((arg) => arg === "--secret" || arg.startsWith("--secret="))) {
+    throw new UsageError(
+      "--secret is not accepted: other users can read the command line. Use --secret-env NAME or --secret-file PATH",
+    );
+  }
+  let parsed: { values: Values; positionals: string[] };
+  try {
+    parsed = parseArgs({
+      args,
+      options: { ...command.options, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message.split("\n")[0]);
+  }
+  if (parsed.positionals.length > 1) {
+    throw new UsageError(`too many arguments: ${parsed.positionals.slice(1).join(" ")}`);
+  }
+  return { values: parsed.values, input: parsed.positionals[0] };
+}
+
+function report(error: unknown, name: string, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.err(`error: ${error.message}\nRun "hs256 ${name} --help" for usage.\n`);
+    return EXIT_USAGE;
+  }
+  if (error instanceof JwtError) {
+    const when = error.expiredAt ? ` (expired at ${error.expiredAt.toISOString()})` : "";
+    io.err(`error ${error.code}: ${error.message}${when}\n`);
+  } else {
+    io.err(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  return EXIT_FAILURE;
+}
+
+async function runSign(values: Values, input: string | undefined, io: CliIo): Promise<void> {
+  const payload = parsePayload(await readInput(input, "payload", io));
+  for (const claim of ["exp", "nbf", "iss", "aud", "sub", "type"]) {
+    if (values[claim] !== undefined && payload[claim] !== undefined) {
+      throw new CliError(`--${claim} sets "${claim}", which the payload has`);
+    }
+  }
+  const aud = values.aud as string[] | undefined;
+  const options: SignOptions = {
+    expiresIn: optionalDuration(values, "exp"),
+    notBefore: optionalDuration(values, "nbf"),
+    issuer: values.iss as string | undefined,
+    audience: aud?.length === 1 ? aud[0] : aud,
+    subject: values.sub as string | undefined,
+    type: values.type as string | undefined,
+    keyId: values.kid as string | undefined,
+  };
+  io.out(`${await sign(payload, await readSecret(values, io), options)}\n`);
+}
+
+async function runVerify(values: Values, input: string | undefined, io: CliIo): Promise<void> {
+  const token = (await readInput(input, "token", io)).trim();
+  const maxLength = values["max-length"] as string | undefined;
+  const options: VerifyOptions = {
+    type: values.type as string[] | undefined,
+    issuer: values.iss as string[] | undefined,
+    audience: values.aud as string[] | undefined,
+    subject: values.sub as string | undefined,
+    clockTolerance: optionalDuration(values, "clock-tolerance"),
+    maxTokenAge: optionalDuration(values, "max-token-age"),
+    requiredClaims: values.require as string[] | undefined,
+    requireExpiration: values["allow-no-exp"] !== true,
+    maxTokenLength: maxLength === undefined ? undefined : positiveInteger(maxLength, "max-length"),
+  };
+  const { header, payload } = await verify(token, await readSecret(values, io), options);
+  io.out(`${JSON.stringify({ header, payload }, null, 2)}\n`);
+}
+
+async function runDecode(_values: Values, input: string | undefined, io: CliIo): Promise<void> {
+  const { header, payload } = decodeUnverified((await readInput(input, "token", io)).trim());
+  io.err("warning: NOT verified: the signature and claims were not checked\n");
+  io.out(`${JSON.stringify({ header, payload }, null, 2)}\n`);
+}
+
+async function runSecret(_values: Values, input: string | undefined, io: CliIo): Promise<void> {
+  if (input !== undefined) throw new UsageError("secret takes no arguments");
+  io.out(`${randomBytes(32).toString("base64url")}\n`);
+}
+
+/** The positional argument, or standard input when there is none or it is "-". */
+async function readInput(arg: string | undefined, what: string, io: CliIo): Promise<string> {
+  if (arg !== undefined && arg !== "-") return arg;
+  const text = await io.readStdin();
+  if (text === undefined || text.trim() === "") {
+    throw new UsageError(`no ${what}: give it as an argument or pipe it on standard input`);
+  }
+  return text;
+}
+
+function parsePayload(text: string): Record<string, unknown> {
+  let payload: unknown;
+  try {
+    payload = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`the payload is not valid JSON: ${(error as Error).message}`);
+  }
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload)) {
+    throw new CliError('the payload must be a JSON object, such as {"sub":"alice"}');
+  }
+  return payload as Record<string, unknown>;
+}
+
+function optionalDuration(values: Values, flag: string): Duration | undefined {
+  const value = values[flag] as string | undefined;
+  if (value === undefined) return undefined;
+  try {
+    return toSeconds(value, `--${flag}`);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function positiveInteger(value: string, flag: string): number {
+  if (/^[1-9]\d*$/.test(value)) return Number(value);
+  throw new UsageError(`--${flag} must be a positive whole number, got ${JSON.stringify(value)}`);
+}
+
+async function readSecret(values: Values, io: CliIo): Promise<string> {
+  const file = values["secret-file"] as string | undefined;
+  const envName = values["secret-env"] as string | undefined;
+  if (file !== undefined && envName !== undefined) {
+    throw new UsageError("give either --secret-env or --secret-file, not both");
+  }
+  if (file !== undefined) return readSecretFile(file);
+  const name = envName ?? DEFAULT_SECRET_ENV;
+  const secret = io.env[name];
+  if (secret) return secret;
+  throw new CliError(
+    envName === undefined
+      ? `no secret: set the environment variable ${DEFAULT_SECRET_ENV}, or use --secret-env NAME or --secret-file PATH`
+      : `no secret: the environment variable ${name} is not set or is empty`,
+  );
+}
+
+async function readSecretFile(path: string): Promise<string> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new CliError(`cannot read the secret file ${path}${code ? ` (${code})` : ""}`);
+  }
+  // Files written by `echo` or editors end with a newline that is not part of the secret.
+  const secret = text.replace(/\r?\n$/, "");
+  if (secret === "") throw new CliError(`the secret file ${path} is empty`);
+  return secret;
+}
+
+/** The {@link CliIo} of the running process. */
+export function processIo(): CliIo {
+  return {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    readStdin: () => (process.stdin.isTTY ? Promise.resolve(undefined) : readAll(process.stdin)),
+    env: process.env,
+  };
+}
+
+/** Reads a stream to its end as UTF-8 text. */
+export async function readAll(stream: AsyncIterable<string | Uint8Array>): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of stream) {
+    text += typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true });
+  }
+  return text + decoder.decode();
+}

@@ -1,0 +1,51 @@
+/**
+ * An implementation of HMAC SHA-256 for HS256. The default is Web Crypto, which
+ * every runtime has; `hs256/node` offers one on node:crypto, which avoids
+ * Web Crypto's hop to the thread pool on Node servers.
+ *
+ * Views passed to `sign` and `verify` are only valid until the method returns
+ * (or, for a promise, until it is created): they may be reused by the next call.
+ */
+export interface HmacBackend<K = unknown> {
+  /**
+   * Makes a key, once per secret: from the secret's bytes (already checked to be
+   * at least 32), or from an HMAC SHA-256 CryptoKey (already checked too).
+   */
+  importKey(secret: Uint8Array<ArrayBuffer> | CryptoKey): K | Promise<K>;
+  /** The MAC of the bytes of `data`. */
+  sign(key: K, data: Uint8Array<ArrayBuffer>): Uint8Array | Promise<Uint8Array>;
+  /** Whether `signature` is the MAC of `data`, compared in constant time. */
+  verify(
+    key: K,
+    data: Uint8Array<ArrayBuffer>,
+    signature: Uint8Array<ArrayBuffer>,
+  ): boolean | Promise<boolean>;
+}
+
+const HMAC_SHA256 = { name: "HMAC", hash: "SHA-256" } as const;
+
+function bytes(buffer: ArrayBuffer): Uint8Array {
+  return new Uint8Array(buffer);
+}
+
+/** HMAC SHA-256 on Web Crypto: the default backend. */
+export const webCryptoHmac: HmacBackend<CryptoKey> = {
+  // isView, not instanceof: bytes from another realm (a vm context) are bytes too.
+  importKey: (secret) =>
+    ArrayBuffer.isView(secret)
+      ? crypto.subtle.importKey("raw", secret, HMAC_SHA256, false, ["sign", "verify"])
+      : secret,
+  // Web Crypto copies `data` and `signature` before it returns its promise (the
+  // "get a copy of the bytes held by" steps of sign and verify), so reused views are safe.
+  sign: (key, data) => crypto.subtle.sign("HMAC", key, data).then(bytes),
+  verify: (key, data, signature) => crypto.subtle.verify("HMAC", key, signature, data),
+};
+
+/**
+ * Whether a backend's answer is still to come. Checked by `then` rather than
+ * instanceof Promise: a promise from another realm (the Edge Runtime's vm
+ * context hands out the host's) is a promise too.
+ */
+export function pending<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === "function";
+}

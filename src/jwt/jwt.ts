@@ -1,0 +1,168 @@
+import { encodeBase64url } from "./base64url.js";
+import { type ClaimOptions, invalidClaim, type JwtPayload, validateClaims } from "./claims.js";
+import { type Duration, epochSeconds, toSeconds } from "./duration.js";
+import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
+import {
+  encodeHeader,
+  encodeText,
+  type JwtHeader,
+  mac,
+  parseHeader,
+  parseSegment,
+  splitToken,
+  verifySignature,
+} from "./jws.js";
+import { backendKey, type Secret } from "./key.js";
+
+/** Options of {@link sign}. Each sets a registered claim, or the header's `kid`. */
+export interface SignOptions {
+  /** Sets `exp`: seconds from now, or a duration such as "15m". */
+  expiresIn?: Duration;
+  /** Sets `nbf`: seconds from now, or a duration. */
+  notBefore?: Duration;
+  /** Sets `iss`. */
+  issuer?: string;
+  /** Sets `aud`. */
+  audience?: string | string[];
+  /** Sets `sub`. */
+  subject?: string;
+  /** Sets `jti`. */
+  jwtId?: string;
+  /** Sets the `type` claim, such as "ATK" or "RTK". */
+  type?: string;
+  /** Sets the header's `kid`, to pick a key when secrets rotate. */
+  keyId?: string;
+  /** The time the token is issued at (`iat`), for tests. Default: the system clock. */
+  now?: Date;
+  /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
+  hmac?: HmacBackend;
+}
+
+/** Options of {@link verify}. */
+export interface VerifyOptions extends ClaimOptions {
+  /** Longer tokens are refused before any work is done. Default 8192 characters. */
+  maxTokenLength?: number;
+  /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
+  hmac?: HmacBackend;
+}
+
+/** Picks the secret for a token from its (not yet verified) header, for key rotation by `kid`. */
+export type SecretResolver = (header: JwtHeader) => Secret | Promise<Secret>;
+
+/** What {@link verify} and {@link decodeUnverified} return. */
+export interface DecodedJwt<P extends object = JwtPayload> {
+  header: JwtHeader;
+  payload: P & JwtPayload;
+}
+
+/** Default of {@link VerifyOptions.maxTokenLength}. */
+export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Signs `payload` as an HS256 JWT. `iat` is set to now unless the payload has one.
+ *
+ * @throws TypeError when the payload is not a plain JSON object, an option is
+ *   not understood, or an option sets a claim the payload already has.
+ * @throws JwtError `ERR_JWT_KEY` when the secret is shorter than 32 bytes.
+ */
+export async function sign(
+  payload: object,
+  secret: Secret,
+  options: SignOptions = {},
+): Promise<string> {
+  const claims = buildClaims(payload, options);
+  const backend = options.hmac ?? webCryptoHmac;
+  let key = backendKey(secret, "sign", backend);
+  if (pending(key)) key = await key;
+  const input = `${encodeHeader(options.keyId)}.${encodeText(JSON.stringify(claims))}`;
+  let bytes = mac(key, input, backend);
+  if (pending(bytes)) bytes = await bytes;
+  return `${input}.${encodeBase64url(bytes)}`;
+}
+
+/**
+ * Verifies an HS256 JWT: its form, header, signature and then its claims, in that order.
+ *
+ * @throws JwtError with the code that says what failed.
+ */
+export async function verify<P extends object = JwtPayload>(
+  token: string,
+  secret: Secret | SecretResolver,
+  options: VerifyOptions = {},
+): Promise<DecodedJwt<P>> {
+  const now = epochSeconds(options.now);
+  const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  // NaN compares false with everything, so it would silently turn the limit off.
+  if (!(maxLength >= 0)) throw new TypeError("maxTokenLength must be a number of characters");
+  const parts = splitToken(token, maxLength);
+  const header = parseHeader(parts);
+  const backend = options.hmac ?? webCryptoHmac;
+  let key = backendKey(
+    typeof secret === "function" ? await secret(header) : secret,
+    "verify",
+    backend,
+  );
+  if (pending(key)) key = await key;
+  const checking = verifySignature(key, parts, backend);
+  if (checking) await checking;
+  // Only now, with the signature good, is the payload read at all.
+  const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
+    JwtPayload;
+  validateClaims(payload, options, now);
+  return { header, payload };
+}
+
+/**
+ * Decodes a token WITHOUT checking its signature or claims, with the same strict
+ * parsing as {@link verify}. Never trust what it returns: it is for logs and debugging.
+ */
+export function decodeUnverified<P extends object = JwtPayload>(token: string): DecodedJwt<P> {
+  const parts = splitToken(token, DEFAULT_MAX_TOKEN_LENGTH);
+  const header = parseSegment(parts.token, 0, parts.dot1, "header") as JwtHeader;
+  const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
+    JwtPayload;
+  return { header, payload };
+}
+
+const OPTION_CLAIMS = [
+  ["expiresIn", "exp"],
+  ["notBefore", "nbf"],
+  ["issuer", "iss"],
+  ["audience", "aud"],
+  ["subject", "sub"],
+  ["jwtId", "jti"],
+  ["type", "type"],
+] as const;
+
+function buildClaims(payload: object, options: SignOptions): JwtPayload {
+  if (!isPlainObject(payload)) throw new TypeError("payload must be a plain JSON object");
+  assertClaimTypes(payload);
+  const claims: Record<string, unknown> = { ...payload };
+  const iat = (claims.iat as number | undefined) ?? epochSeconds(options.now);
+  claims.iat = iat;
+  for (const [option, claim] of OPTION_CLAIMS) {
+    const value = options[option];
+    if (value === undefined) continue;
+    if (claims[claim] !== undefined) {
+      throw new TypeError(`options.${option} sets "${claim}", which the payload already has`);
+    }
+    claims[claim] =
+      option === "expiresIn" || option === "notBefore"
+        ? Math.floor(iat + toSeconds(value as Duration, option))
+        : value;
+  }
+  assertClaimTypes(claims);
+  return claims as JwtPayload;
+}
+
+function assertClaimTypes(claims: Record<string, unknown>): void {
+  // verify answers a non-string type with ERR_JWT_TYPE; sign never writes one.
+  const bad = typeof (claims.type ?? "") === "string" ? invalidClaim(claims as JwtPayload) : "type";
+  if (bad) throw new TypeError(`"${bad}" claim has the wrong type`);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

@@ -1,0 +1,216 @@
+import { createServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  authenticate,
+  challenge,
+  createTokens,
+  JwtError,
+  type JwtErrorCode,
+  memoryStore,
+  readBearerToken,
+} from "../../src/index.js";
+import { expectJwtError } from "../support/expect.js";
+
+const secret = "bearer-test-secret-bearer-test-secret!";
+
+function caught(fn: () => unknown): JwtError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(JwtError);
+    return error as JwtError;
+  }
+  throw new Error("expected a JwtError");
+}
+
+describe("readBearerToken", () => {
+  it("reads the token whatever the case of the scheme (RFC 6750 section 2.1)", () => {
+    for (const scheme of ["Bearer", "bearer", "BEARER", "bEaReR"]) {
+      expect(readBearerToken(`${scheme} abc.def.ghi`)).toBe("abc.def.ghi");
+    }
+    expect(readBearerToken("  Bearer   a-b_c~d+e/f==  ")).toBe("a-b_c~d+e/f==");
+  });
+
+  it("finds the header in every kind of source", () => {
+    const value = "Bearer t.o.k";
+    expect(readBearerToken(new Request("http://x/", { headers: { Authorization: value } }))).toBe(
+      "t.o.k",
+    );
+    expect(readBearerToken(new Headers({ authorization: value }))).toBe("t.o.k");
+    expect(readBearerToken({ Authorization: value })).toBe("t.o.k");
+    expect(readBearerToken({ headers: { authorization: value } })).toBe("t.o.k");
+    expect(readBearerToken({ headers: { authorization: [value] } })).toBe("t.o.k");
+  });
+
+  it("answers no credentials and other schemes with 401 and a bare challenge", () => {
+    for (const source of [
+      undefined,
+      null,
+      "",
+      "   ",
+      {},
+      new Headers(),
+      "Basic dXNlcjpwYXNz",
+      { authorization: undefined },
+    ]) {
+      const error = caught(() => readBearerToken(source, "api"));
+      expect(error.code).toBe("ERR_JWT_MISSING");
+      expect(error.status).toBe(401);
+      expect(error.wwwAuthenticate).toBe('Bearer realm="api"');
+    }
+    expect(caught(() => readBearerToken(undefined)).wwwAuthenticate).toBe("Bearer");
+  });
+
+  it("answers a malformed header with 400 invalid_request", () => {
+    const cases = [
+      "Bearer",
+      "Bearer a b",
+      "Bearer a.b.c, Bearer d.e.f",
+      "Bearer a=b",
+      "Bearer\ttoken",
+      "Bearer tök",
+      "Bearer, x",
+    ];
+    for (const value of cases) {
+      const error = caught(() => readBearerToken(value, "api"));
+      expect(error.code, value).toBe("ERR_JWT_MALFORMED");
+      expect(error.status).toBe(400);
+      expect(error.wwwAuthenticate).toMatch(
+        /^Bearer realm="api", error="invalid_request", error_description="[^"]+"$/,
+      );
+    }
+  });
+
+  it("refuses two Authorization headers in a plain object", () => {
+    expect(caught(() => readBearerToken({ authorization: ["Bearer a", "Bearer b"] })).status).toBe(
+      400,
+    );
+    expect(
+      caught(() => readBearerToken({ authorization: "Bearer a", Authorization: "Bearer b" }))
+        .status,
+    ).toBe(400);
+  });
+
+  it("refuses a source it cannot read", () => {
+    expect(() => readBearerToken(42 as never)).toThrow(TypeError);
+  });
+});
+
+describe("challenge", () => {
+  it("keeps quotes and control characters out of quoted values (RFC 6750 section 3)", () => {
+    expect(challenge('a "b"\\\n', "invalid_token", 'no "exp"\u00e9')).toBe(
+      `Bearer realm="a 'b'", error="invalid_token", error_description="no 'exp'"`,
+    );
+  });
+});
+
+describe("authenticate", () => {
+  const store = memoryStore();
+  const tokens = createTokens<{ role: string }>({
+    secret,
+    realm: "api",
+    store,
+    checkRevoked: true,
+  });
+
+  it("returns the access token's payload from a Fetch Request", async () => {
+    const { accessToken } = await tokens.issue({ sub: "alice", role: "admin" });
+    const request = new Request("http://localhost/me", {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    const payload = await authenticate(tokens, request);
+    expect(payload).toMatchObject({ sub: "alice", role: "admin", type: "ATK" });
+  });
+
+  it("answers a bad token with 401 invalid_token and the reason", async () => {
+    const pair = await tokens.issue({ sub: "alice", role: "admin" });
+    const reasons: [string, RegExp, JwtErrorCode][] = [
+      [pair.refreshToken, /token type is 'RTK', expected 'ATK'/, "ERR_JWT_TYPE"],
+      [`${pair.accessToken.slice(0, -2)}AA`, /signature/, "ERR_JWT_SIGNATURE"],
+      ["a.b", /three/, "ERR_JWT_MALFORMED"],
+    ];
+    for (const [token, description, code] of reasons) {
+      const error = await expectJwtError(
+        authenticate(tokens, { authorization: `Bearer ${token}` }),
+        code,
+      );
+      expect(error.status).toBe(401);
+      expect(error.wwwAuthenticate).toMatch(
+        /^Bearer realm="api", error="invalid_token", error_description="/,
+      );
+      expect(error.wwwAuthenticate).toMatch(description);
+    }
+  });
+
+  it("answers an expired and a revoked token with 401 invalid_token", async () => {
+    let now = new Date("2030-01-01T00:00:00Z");
+    const timed = createTokens({
+      secret,
+      realm: "api",
+      store,
+      checkRevoked: true,
+      accessTtl: 60,
+      now: () => now,
+    });
+    const pair = await timed.issue({ sub: "bob" });
+    await timed.revokeAccess(pair.accessToken);
+    const revoked = await expectJwtError(
+      authenticate(timed, `Bearer ${pair.accessToken}`),
+      "ERR_JWT_REVOKED",
+    );
+    expect(revoked.status).toBe(401);
+    expect(revoked.wwwAuthenticate).toContain('error_description="access token has been revoked"');
+    const fresh = await timed.issue({ sub: "bob" });
+    now = new Date(now.getTime() + 60_000);
+    const expired = await expectJwtError(
+      authenticate(timed, `Bearer ${fresh.accessToken}`),
+      "ERR_JWT_EXPIRED",
+    );
+    expect(expired.status).toBe(401);
+    expect(expired.wwwAuthenticate).toContain(
+      'error="invalid_token", error_description="token has expired"',
+    );
+  });
+
+  describe("behind a real node:http server", () => {
+    let base = "";
+    const server = createServer(async (req: IncomingMessage, res) => {
+      try {
+        const user = await authenticate(tokens, req);
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(user));
+      } catch (error) {
+        const e = error as JwtError;
+        res.writeHead(e.status ?? 500, { "www-authenticate": e.wwwAuthenticate ?? "" }).end(e.code);
+      }
+    });
+    beforeAll(async () => {
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it("serves 200, 401 and 400 with the right challenge", async () => {
+      const { accessToken, refreshToken } = await tokens.issue({ sub: "carol", role: "reader" });
+      const get = (authorization?: string) =>
+        fetch(`${base}/me`, { headers: authorization ? { authorization } : {} });
+
+      const ok = await get(`Bearer ${accessToken}`);
+      expect(ok.status).toBe(200);
+      expect(await ok.json()).toMatchObject({ sub: "carol", role: "reader" });
+
+      const none = await get();
+      expect(none.status).toBe(401);
+      expect(none.headers.get("www-authenticate")).toBe('Bearer realm="api"');
+      expect(await none.text()).toBe("ERR_JWT_MISSING");
+
+      const wrongType = await get(`Bearer ${refreshToken}`);
+      expect(wrongType.status).toBe(401);
+      expect(wrongType.headers.get("www-authenticate")).toMatch(/error="invalid_token"/);
+
+      const twoTokens = await get(`Bearer ${accessToken} ${accessToken}`);
+      expect(twoTokens.status).toBe(400);
+      expect(twoTokens.headers.get("www-authenticate")).toMatch(/error="invalid_request"/);
+    });
+  });
+});

@@ -1,0 +1,269 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { authenticate, createTokens, memoryStore, sign } from "../../src/index.js";
+import { type HmacBackend, webCryptoHmac } from "../../src/jwt/hmac.js";
+import { createVerifier } from "../../src/jwt/verifier.js";
+
+const SECRET = "0123456789abcdef0123456789abcdef";
+const T0 = 1_700_000_000;
+
+function countingBackend(): HmacBackend<CryptoKey> & { verifies: number } {
+  const backend = {
+    ...webCryptoHmac,
+    verifies: 0,
+    verify(key: CryptoKey, data: Uint8Array<ArrayBuffer>, signature: Uint8Array<ArrayBuffer>) {
+      backend.verifies++;
+      return webCryptoHmac.verify(key, data, signature);
+    },
+  };
+  return backend;
+}
+
+function at(seconds: number): void {
+  vi.setSystemTime(seconds * 1000);
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ["Date"] });
+  at(T0);
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe("createVerifier without a cache", () => {
+  it("verifies with the bound secret and options", async () => {
+    const verifier = createVerifier(SECRET, { issuer: "me" });
+    const good = await sign({ sub: "a" }, SECRET, { issuer: "me", expiresIn: 60 });
+    const other = await sign({ sub: "a" }, SECRET, { issuer: "you", expiresIn: 60 });
+    expect((await verifier(good)).payload.sub).toBe("a");
+    await expect(verifier(other)).rejects.toMatchObject({ code: "ERR_JWT_CLAIM", claim: "iss" });
+  });
+
+  it("verifies each call again", async () => {
+    const hmac = countingBackend();
+    const verifier = createVerifier(SECRET, { hmac });
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    await verifier(token);
+    await verifier(token);
+    expect(hmac.verifies).toBe(2);
+  });
+
+  it("takes the time of one call", async () => {
+    const verifier = createVerifier(SECRET);
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    await expect(verifier(token, new Date((T0 + 60) * 1000))).rejects.toMatchObject({
+      code: "ERR_JWT_EXPIRED",
+    });
+    expect((await verifier(token)).payload.sub).toBe("a");
+  });
+
+  it("takes a secret resolver", async () => {
+    const verifier = createVerifier((header) => (header.kid === "k1" ? SECRET : "x".repeat(32)));
+    const token = await sign({ sub: "a" }, SECRET, { keyId: "k1", expiresIn: 60 });
+    expect((await verifier(token)).payload.sub).toBe("a");
+  });
+});
+
+describe("createVerifier with a cache", () => {
+  it("serves a token verified before without another HMAC", async () => {
+    const hmac = countingBackend();
+    const verifier = createVerifier(SECRET, { hmac, cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    const first = await verifier(token);
+    const second = await verifier(token);
+    expect(second).toEqual(first);
+    expect(second.payload.sub).toBe("a");
+    expect(hmac.verifies).toBe(1);
+  });
+
+  it("still refuses a cached token once it has expired", async () => {
+    const verifier = createVerifier(SECRET, { cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    await verifier(token);
+    at(T0 + 59);
+    expect((await verifier(token)).payload.sub).toBe("a");
+    at(T0 + 60);
+    await expect(verifier(token)).rejects.toMatchObject({ code: "ERR_JWT_EXPIRED" });
+  });
+
+  it("applies the clock tolerance on a hit as on a miss", async () => {
+    const verifier = createVerifier(SECRET, { clockTolerance: "30s", cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    await verifier(token);
+    at(T0 + 89);
+    expect((await verifier(token)).payload.sub).toBe("a");
+    at(T0 + 90);
+    await expect(verifier(token)).rejects.toMatchObject({ code: "ERR_JWT_EXPIRED" });
+  });
+
+  it("checks nbf on a hit against the current time", async () => {
+    const verifier = createVerifier(SECRET, { cache: { max: 10 } });
+    const token = await sign({ sub: "a", nbf: T0 - 10 }, SECRET, { expiresIn: 600 });
+    await verifier(token);
+    // A clock set back after the token was cached: the hit is judged on the time now.
+    at(T0 - 20);
+    await expect(verifier(token)).rejects.toMatchObject({ code: "ERR_JWT_NOT_YET_VALID" });
+  });
+
+  it("checks maxTokenAge on a hit", async () => {
+    const verifier = createVerifier(SECRET, { maxTokenAge: 30, cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 600 });
+    await verifier(token);
+    at(T0 + 31);
+    await expect(verifier(token)).rejects.toMatchObject({ code: "ERR_JWT_EXPIRED" });
+  });
+
+  it("drops a hit that failed, so it is verified afresh next time", async () => {
+    const hmac = countingBackend();
+    const verifier = createVerifier(SECRET, { hmac, cache: { max: 10 } });
+    const token = await sign({ sub: "a", nbf: T0 - 10 }, SECRET, { expiresIn: 600 });
+    await verifier(token);
+    at(T0 - 20);
+    await expect(verifier(token)).rejects.toMatchObject({ code: "ERR_JWT_NOT_YET_VALID" });
+    at(T0);
+    await verifier(token);
+    expect(hmac.verifies).toBe(2);
+  });
+
+  it("keeps only successes", async () => {
+    const hmac = countingBackend();
+    const verifier = createVerifier(SECRET, { hmac, cache: { max: 10 } });
+    const token = await sign({ sub: "a", nbf: T0 + 100 }, SECRET, { expiresIn: 600 });
+    await expect(verifier(token)).rejects.toMatchObject({ code: "ERR_JWT_NOT_YET_VALID" });
+    await expect(verifier(token)).rejects.toMatchObject({ code: "ERR_JWT_NOT_YET_VALID" });
+    expect(hmac.verifies).toBe(2);
+    at(T0 + 100);
+    expect((await verifier(token)).payload.sub).toBe("a");
+  });
+
+  it("never serves a different token, however alike", async () => {
+    const verifier = createVerifier(SECRET, { cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    await verifier(token);
+    const forged = `${token.slice(0, -1)}${token.endsWith("A") ? "Q" : "A"}`;
+    await expect(verifier(forged)).rejects.toMatchObject({ code: "ERR_JWT_SIGNATURE" });
+    await expect(verifier(`${token} `)).rejects.toMatchObject({ code: "ERR_JWT_MALFORMED" });
+    const otherSecret = await sign({ sub: "a" }, `${SECRET}!`, { expiresIn: 60 });
+    await expect(verifier(otherSecret)).rejects.toMatchObject({ code: "ERR_JWT_SIGNATURE" });
+  });
+
+  it("belongs to one verifier: other options never see its entries", async () => {
+    const token = await sign({ sub: "a", type: "RTK" }, SECRET, { expiresIn: 60 });
+    const refresh = createVerifier(SECRET, { type: "RTK", cache: { max: 10 } });
+    const access = createVerifier(SECRET, { type: "ATK", cache: { max: 10 } });
+    await refresh(token);
+    await expect(access(token)).rejects.toMatchObject({ code: "ERR_JWT_TYPE" });
+  });
+
+  it("binds the options given at creation", async () => {
+    const options = { issuer: "me", cache: { max: 10 } };
+    const verifier = createVerifier(SECRET, options);
+    options.issuer = "you";
+    options.cache.max = 0;
+    const token = await sign({ sub: "a" }, SECRET, { issuer: "me", expiresIn: 60 });
+    expect((await verifier(token)).payload.sub).toBe("a");
+    expect((await verifier(token)).payload.sub).toBe("a");
+  });
+
+  it("drops the least recently used token beyond max", async () => {
+    const hmac = countingBackend();
+    const verifier = createVerifier(SECRET, { hmac, cache: { max: 2 } });
+    const [a, b, c] = await Promise.all(
+      ["a", "b", "c"].map((sub) => sign({ sub }, SECRET, { expiresIn: 60 })),
+    );
+    await verifier(a as string);
+    await verifier(b as string);
+    await verifier(a as string); // a is now the most recent
+    await verifier(c as string); // so b is dropped
+    expect(hmac.verifies).toBe(3);
+    await verifier(a as string);
+    expect(hmac.verifies).toBe(3);
+    await verifier(b as string);
+    expect(hmac.verifies).toBe(4);
+  });
+
+  it("freezes what it returns, since every hit shares it", async () => {
+    const verifier = createVerifier(SECRET, { cache: { max: 10 } });
+    const token = await sign({ sub: "a", roles: ["user"], meta: { n: 1 } }, SECRET, {
+      expiresIn: 60,
+    });
+    const { header, payload } = await verifier(token);
+    expect(Object.isFrozen(header)).toBe(true);
+    expect(Object.isFrozen(payload)).toBe(true);
+    expect(Object.isFrozen(payload.roles)).toBe(true);
+    expect(Object.isFrozen(payload.meta)).toBe(true);
+    expect(() => {
+      (payload.roles as string[]).push("admin");
+    }).toThrow(TypeError);
+    expect((await verifier(token)).payload.roles).toEqual(["user"]);
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])("refuses max %s", (max) => {
+    expect(() => createVerifier(SECRET, { cache: { max } })).toThrow(TypeError);
+  });
+
+  it("judges a hit at the time given to the call", async () => {
+    const verifier = createVerifier(SECRET, { cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    await verifier(token, new Date(T0 * 1000));
+    await expect(verifier(token, new Date((T0 + 60) * 1000))).rejects.toMatchObject({
+      code: "ERR_JWT_EXPIRED",
+    });
+  });
+
+  it("refuses a secret resolver", () => {
+    expect(() => createVerifier(() => SECRET, { cache: { max: 10 } })).toThrow(/fixed secret/);
+  });
+});
+
+describe("createTokens with a cache", () => {
+  it("verifies an access token seen before without another HMAC", async () => {
+    const hmac = countingBackend();
+    const tokens = createTokens<{ role: string }>({ secret: SECRET, hmac, cache: { max: 10 } });
+    const { accessToken } = await tokens.issue({ sub: "alice", role: "admin" });
+    expect((await tokens.verifyAccess(accessToken)).role).toBe("admin");
+    const again = await authenticate(tokens, `Bearer ${accessToken}`);
+    expect(again).toMatchObject({ sub: "alice", role: "admin", type: "ATK" });
+    expect(hmac.verifies).toBe(1);
+  });
+
+  it("consults the deny list on a hit", async () => {
+    const tokens = createTokens({
+      secret: SECRET,
+      store: memoryStore(),
+      checkRevoked: true,
+      cache: { max: 10 },
+    });
+    const { accessToken } = await tokens.issue({ sub: "alice" });
+    await tokens.verifyAccess(accessToken);
+    await tokens.revokeAccess(accessToken);
+    await expect(tokens.verifyAccess(accessToken)).rejects.toMatchObject({
+      code: "ERR_JWT_REVOKED",
+    });
+  });
+
+  it("refuses a cached access token once it has expired, by the tokens' clock", async () => {
+    let now = new Date(T0 * 1000);
+    const tokens = createTokens({
+      secret: SECRET,
+      accessTtl: 60,
+      cache: { max: 10 },
+      now: () => now,
+    });
+    const { accessToken } = await tokens.issue({ sub: "alice" });
+    await tokens.verifyAccess(accessToken);
+    now = new Date((T0 + 60) * 1000);
+    await expect(tokens.verifyAccess(accessToken)).rejects.toMatchObject({
+      code: "ERR_JWT_EXPIRED",
+    });
+  });
+
+  it("does not serve a refresh token as an access token", async () => {
+    const tokens = createTokens({ secret: SECRET, cache: { max: 10 } });
+    const { refreshToken } = await tokens.issue({ sub: "alice" });
+    await tokens.verifyRefresh(refreshToken);
+    await expect(tokens.verifyAccess(refreshToken)).rejects.toMatchObject({
+      code: "ERR_JWT_TYPE",
+    });
+  });
+});

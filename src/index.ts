@@ -33,6 +33,7 @@ export {
   type Verifier,
   type VerifierOptions,
 } from "./jwt/verifier.js";
+export { isStoreError, StoreError } from "./session/errors.js";
 // Stores
 export { type MemoryStore, type MemoryStoreOptions, memoryStore } from "./session/stores/memory.js";
 export { type RedisClient, type RedisStoreOptions, redisStore } from "./session/stores/redis.js";

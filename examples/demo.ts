@@ -116,7 +116,9 @@ async function openStore(): Promise<{
   }
   return {
     // A prefix of its own, so that the demo leaves other data in that Redis alone.
-    store: redisStore(client, { prefix: `hs256-demo:${randomBytes(8).toString("hex")}:` }),
+    store: redisStore(client, {
+      prefix: `hs256-demo:${randomBytes(8).toString("hex")}:`,
+    }) as unknown as RefreshStore,
     // Only the host: the URL may hold a password.
     storeName: `Redis (${new URL(url).host})`,
     closeStore: () => client.close(),

@@ -15,7 +15,7 @@ describe("examples/hono", async () => {
 
   it("answers 500, not 401, when the store fails", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const failing = { ...memoryStore(), add: () => Promise.reject(new Error("store down")) };
+    const failing = { ...memoryStore(), open: () => Promise.reject(new Error("store down")) };
     const broken = createApp({
       secret: "hono-example-secret-0123456789abcdef",
       store: failing as RefreshStore,
@@ -26,7 +26,9 @@ describe("examples/hono", async () => {
       body: JSON.stringify({ id: "alice", password: "a password for the example tests" }),
     });
     expect(response.status).toBe(500);
-    expect(log).toHaveBeenCalledWith(new Error("store down"));
+    expect(log).toHaveBeenCalledWith(
+      expect.objectContaining({ name: "StoreError", cause: new Error("store down") }),
+    );
     log.mockRestore();
   });
 });

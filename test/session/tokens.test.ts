@@ -6,7 +6,9 @@ import {
   JwtError,
   memoryStore,
   type RefreshStore,
+  StoreError,
   sign,
+  type TokenPair,
   verify,
 } from "../../src/index.js";
 import { expectJwtError } from "../support/expect.js";
@@ -156,51 +158,104 @@ describe("createTokens without a store", () => {
 describeTokenFlow("the memory store", () => memoryStore());
 
 describe("a failing store", () => {
-  // A memory store whose methods named in `down` reject, as a store that lost its server would.
+  // A memory store whose methods named in `down` reject, as a store that lost
+  // its server would; with `lost`, the call is made and only its reply is lost.
   const flaky = () => {
     const inner = memoryStore();
     const down = new Set<string>();
+    const lost = new Set<string>();
+    const failure = new Error("store is down");
     const entries = Object.entries(inner).map(([name, method]) => [
       name,
-      (...args: unknown[]) =>
-        down.has(name)
-          ? Promise.reject(new Error("store is down"))
-          : (method as (...a: unknown[]) => Promise<unknown>)(...args),
+      async (...args: unknown[]) => {
+        if (down.has(name)) throw failure;
+        const reply = await (method as (...a: unknown[]) => Promise<unknown>)(...args);
+        if (lost.has(name)) throw failure;
+        return reply;
+      },
     ]);
-    return { store: Object.fromEntries(entries) as RefreshStore, down };
-  };
-  const failing = (method: keyof RefreshStore) => {
-    const { store, down } = flaky();
-    down.add(method);
-    return store;
+    return { store: Object.fromEntries(entries) as RefreshStore, down, lost, failure };
   };
 
-  for (const method of ["add", "consume"] as const) {
-    it(`makes refresh reject with its error when ${method} fails, and revokes nothing`, async () => {
-      const { store, down } = flaky();
-      const tokens = createTokens({ secret, store });
-      const login = await tokens.issue({ sub: "alice" });
-      const revokeFamily = vi.spyOn(store, "revokeFamily");
+  type Call = (tokens: ReturnType<typeof createTokens>, pair: TokenPair) => Promise<unknown>;
+  const calls: [string, keyof RefreshStore, Call][] = [
+    ["issue", "open", (t) => t.issue({ sub: "bob" })],
+    ["refresh", "rotate", (t, pair) => t.refresh(pair.refreshToken)],
+    ["verifyRefresh", "state", (t, pair) => t.verifyRefresh(pair.refreshToken)],
+    ["verifyAccess", "accessState", (t, pair) => t.verifyAccess(pair.accessToken)],
+    ["authenticate", "accessState", (t, pair) => authenticate(t, `Bearer ${pair.accessToken}`)],
+    ["revoke", "revokeFamily", (t, pair) => t.revoke(pair.refreshToken)],
+    ["revokeSubject", "revokeSubject", (t) => t.revokeSubject("alice")],
+    ["revokeAccess", "denyAccess", (t, pair) => t.revokeAccess(pair.accessToken)],
+  ];
+
+  it.each(calls)(
+    "%s rejects with a StoreError (503) when %s fails, its cause attached",
+    async (_, method, call) => {
+      const { store, down, failure } = flaky();
+      const tokens = createTokens({ secret, store, checkRevoked: true });
+      const pair = await tokens.issue({ sub: "alice" });
       down.add(method);
-      await expect(tokens.refresh(login.refreshToken)).rejects.toThrow("store is down");
-      expect(revokeFamily).not.toHaveBeenCalled();
-      // Once the store is back, the same refresh token still works: nothing was lost.
-      down.delete(method);
-      const next = await tokens.refresh(login.refreshToken);
-      await tokens.verifyRefresh(next.refreshToken);
-    });
-  }
+      const error = await call(tokens, pair).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect(error).toMatchObject({
+        name: "StoreError",
+        code: "ERR_STORE_UNAVAILABLE",
+        status: 503,
+        cause: failure,
+      });
+    },
+  );
 
-  it("makes issue reject when the store cannot record the token", async () => {
-    const tokens = createTokens({ secret, store: failing("add") });
-    await expect(tokens.issue({ sub: "alice" })).rejects.toThrow("store is down");
+  it("changes nothing when rotate fails: once the store is back, the same refresh token works", async () => {
+    const { store, down } = flaky();
+    const tokens = createTokens({ secret, store });
+    const login = await tokens.issue({ sub: "alice" });
+    down.add("rotate");
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({ name: "StoreError" });
+    down.delete("rotate");
+    const next = await tokens.refresh(login.refreshToken);
+    await tokens.verifyRefresh(next.refreshToken);
   });
 
-  it("passes a store error through authenticate unchanged, not as a 401", async () => {
-    const tokens = createTokens({ secret, store: failing("isAccessDenied"), checkRevoked: true });
-    const pair = await tokens.issue({ sub: "alice" });
-    const error = await authenticate(tokens, `Bearer ${pair.accessToken}`).catch((e: unknown) => e);
-    expect(error).not.toBeInstanceOf(JwtError);
-    expect((error as Error).message).toBe("store is down");
+  it("with reuseGrace, lets the retry after a lost reply succeed with the successor it missed", async () => {
+    const { store, lost } = flaky();
+    const tokens = createTokens({ secret, store, reuseGrace: "10s" });
+    const login = await tokens.issue({ sub: "alice" });
+    lost.add("rotate");
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({ name: "StoreError" });
+    lost.delete("rotate");
+    const retry = await tokens.refresh(login.refreshToken);
+    await tokens.verifyRefresh(retry.refreshToken);
+    await tokens.refresh(retry.refreshToken);
+  });
+
+  it("without reuseGrace, counts the retry after a lost reply as reuse", async () => {
+    const { store, lost } = flaky();
+    const tokens = createTokens({ secret, store });
+    const login = await tokens.issue({ sub: "alice" });
+    lost.add("rotate");
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({ name: "StoreError" });
+    lost.delete("rotate");
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_REVOKED",
+      status: 401,
+    });
+  });
+
+  it("passes a TypeError or a JwtError of the store through as it is", async () => {
+    const tokens = createTokens({ secret, store: memoryStore() });
+    await expect(tokens.revokeSubject("")).rejects.toThrow(TypeError);
+    const refusing = {
+      ...memoryStore(),
+      rotate: () => Promise.reject(new JwtError("ERR_JWT_REVOKED", "no")),
+    };
+    const strict = createTokens({ secret, store: refusing });
+    const pair = await strict.issue({ sub: "alice" });
+    await expect(strict.refresh(pair.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_REVOKED",
+    });
   });
 });

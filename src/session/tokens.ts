@@ -250,12 +250,9 @@ export function createTokens<C extends object = Record<never, never>>(
   });
   const accessExp = (r: Refresh) => Math.floor(Math.min(r.now + accessTtl, r.sessionEnd));
 
-  async function pairOf(r: Refresh, next: Successor, accessToken?: Promise<string>) {
+  async function pairOf(r: Refresh, next: Successor) {
     const exp = accessExp(r);
-    const [access, refresh] = await Promise.all([
-      accessToken ?? signAccess(r, exp),
-      signRefresh(r, next),
-    ]);
+    const [access, refresh] = await Promise.all([signAccess(r, exp), signRefresh(r, next)]);
     return {
       accessToken: access,
       refreshToken: refresh,
@@ -286,16 +283,15 @@ export function createTokens<C extends object = Record<never, never>>(
     }
     const next = successorOf(r);
     if (!store) return pairOf(r, next);
-    const accessToken = signAccess(r, accessExp(r));
     const rotation = { ...idsOf(payload), next, grace };
     const result = await ask(() =>
       store.rotate({ ...rotation, keepUntil: keepUntil(next.exp, accessExp(r)) }),
     );
     switch (result.outcome) {
       case "rotated":
-        return pairOf(r, next, accessToken);
+        return pairOf(r, next);
       case "grace":
-        return pairOf(r, result.next, accessToken);
+        return pairOf(r, result.next);
       case "reused":
         // RFC 9700 section 4.14.2: a refresh token used twice means that one of
         // the two users is an attacker, and we cannot tell which, so the whole

@@ -21,6 +21,29 @@ describe("memoryStore", () => {
     expect(peak).toBeGreaterThanOrEqual(60);
   });
 
+  it("does not grow from refused rotations: replays of a dead token write nothing", async () => {
+    const store = memoryStore();
+    const keepUntil = Date.now() / 1000 + 3600;
+    const family = { sub: "u", family: "f", jti: "j0", keepUntil };
+    await store.open(family);
+    const next = (jti: string) => ({ jti, iat: 0, exp: keepUntil });
+    await store.rotate({ ...family, next: next("j1"), grace: 0 });
+    const sizeBefore = store.size;
+    for (let i = 0; i < 10_000; i++) {
+      const replay = await store.rotate({ ...family, next: next(`r${i}`), grace: 0 });
+      expect(replay.outcome).toBe(i === 0 ? "reused" : "revoked");
+      await store.rotate({
+        sub: "u",
+        family: `unknown${i}`,
+        jti: "j",
+        next: next(`u${i}`),
+        grace: 0,
+        keepUntil,
+      });
+    }
+    expect(store.size).toBe(sizeBefore);
+  });
+
   it("treats a family past its keepUntil as gone even before the sweep reaches it", async () => {
     let now = 1_000_000_000_000;
     const store = memoryStore({ now: () => now });

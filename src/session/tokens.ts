@@ -381,7 +381,11 @@ async function ask<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-/** Gives every JwtError that `method` throws `status` 401 and a challenge (RFC 6750 section 3). */
+/**
+ * Gives every JwtError that `method` throws status 401 and the challenge of
+ * RFC 6750 section 3 with this realm: a token this layer refuses is never a
+ * malformed request (400), which only `authenticate` can tell.
+ */
 function challenged<A extends unknown[], R>(
   realm: string | undefined,
   method: (...args: A) => Promise<R>,
@@ -390,7 +394,7 @@ function challenged<A extends unknown[], R>(
     try {
       return await method(...args);
     } catch (error) {
-      if (error instanceof JwtError && error.status === undefined) {
+      if (error instanceof JwtError) {
         error.status = 401;
         error.wwwAuthenticate = challenge(realm, error.message);
       }
@@ -399,13 +403,14 @@ function challenged<A extends unknown[], R>(
   };
 }
 
-// RFC 6750 section 3: the challenge of a token that was refused. Its
-// parameters are quoted-strings, so quotes and other characters are dropped.
+// RFC 6750 section 3: the challenge of a refused token. Its parameters are
+// quoted-strings, reduced to the characters allowed in them (no '"', no '\\',
+// printable ASCII only, which also keeps CR and LF out of the header).
 function challenge(realm: string | undefined, description: string): string {
-  const quoted = (text: string) =>
+  const quotable = (text: string) =>
     text.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "");
-  const params = realm === undefined ? [] : [`realm="${quoted(realm)}"`];
-  params.push('error="invalid_token"', `error_description="${quoted(description)}"`);
+  const params = realm === undefined ? [] : [`realm="${quotable(realm)}"`];
+  params.push('error="invalid_token"', `error_description="${quotable(description)}"`);
   return `Bearer ${params.join(", ")}`;
 }
 

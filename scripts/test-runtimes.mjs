@@ -4,10 +4,20 @@
 // exits 1 when any runtime fails or cannot start. Runtimes come from
 // scripts/install-runtimes.sh; a missing one is a failure, never a skip.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { delimiter, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHECK_NAMES } from "../test/runtimes/conformance.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -20,6 +30,13 @@ const BUN = own("bun", "bun");
 const DENO = own("deno", "deno");
 const WORKERD = own("workerd", "workerd");
 const CHROMIUM = "/usr/bin/chromium";
+/** Flags that keep each package manager off the registry (bun: BUN_CONFIG_REGISTRY). */
+const OFFLINE = {
+  npm: ["--offline", "--no-audit", "--no-fund"],
+  pnpm: ["--offline"],
+  yarn: ["--offline"],
+  bun: [],
+};
 
 const RUNTIMES = [
   ["node (esm)", () => shim([process.execPath, "test/runtimes/esm.mjs"], "esm")],
@@ -33,6 +50,9 @@ const RUNTIMES = [
   ["workerd", workerd],
   ["edge-runtime", edgeRuntime],
   ["chromium", chromium],
+  ["deno (jsr)", denoJsr],
+  ["jsr publish", jsrPublish],
+  ["install lines", installLines],
 ];
 
 buildIfNeeded();
@@ -99,6 +119,135 @@ async function deno() {
     throw labelled(label, `examples/deno: ${error.message}`);
   }
   return `${label}, examples/deno over HTTP`;
+}
+
+/** The package as a JSR user imports it, through test/runtimes/jsr/deno.json. */
+async function denoJsr() {
+  const options = { cwd: join(ROOT, "test/runtimes/jsr") };
+  const command = [need(DENO), "run", "--cached-only", "--no-prompt", "conformance.ts"];
+  const label = await shim(command, "jsr", "deno ", options);
+  await run([DENO, "check", "--cached-only", "typed.ts"], options).catch((error) => {
+    throw labelled(label, `typed.ts: ${error.message}`);
+  });
+  return `${label}, createTokens<C> type-checked`;
+}
+
+/**
+ * JSR's own checks (explicit types on every export, no import of an excluded
+ * module), and the files it would ship: src/ without the CLI and hs256/node,
+ * the README and the license.
+ */
+async function jsrPublish() {
+  const label = "deno publish --dry-run";
+  const { stdout, stderr } = await run([need(DENO), "publish", "--dry-run", "--allow-dirty"]);
+  const output = `${stderr}\n${stdout}`;
+  const problems = output.split("\n").filter((line) => /^\s*(warning|error)/i.test(line));
+  if (problems.length > 0) throw labelled(label, problems.join("; "));
+  const shipped = [...output.matchAll(/^\s+file:\/\/(\S+) \(/gm)].map(([, file]) =>
+    relative(ROOT, file),
+  );
+  const sources = readdirSync(join(ROOT, "src"), { recursive: true })
+    .map((file) => join("src", file))
+    .filter(
+      (file) => file.endsWith(".ts") && !file.startsWith("src/cli/") && file !== "src/node.ts",
+    );
+  const wanted = ["LICENSE", "README.md", "deno.json", ...sources];
+  const missing = wanted.filter((file) => !shipped.includes(file));
+  const unwanted = shipped.filter((file) => !wanted.includes(file));
+  if (missing.length + unwanted.length > 0) {
+    throw labelled(label, `missing: ${missing.join(", ")}; not wanted: ${unwanted.join(", ")}`);
+  }
+  return `${label}: no slow types, ${shipped.length} files, no CLI, no hs256/node`;
+}
+
+/**
+ * Tries each line of the README's Install section on the packed tarball, each in
+ * a fresh project, with the registry out of reach, then runs the conformance
+ * checks there. The JSR line is the "deno (jsr)" check; pnpm and yarn are tried
+ * when they are installed.
+ */
+async function installLines() {
+  const label = "README install lines";
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.split(/^## /m).find((part) => part.startsWith("Install\n")) ?? "";
+  const lines = (/```sh\n([^`]*)```/.exec(section)?.[1] ?? "")
+    .split("\n")
+    .map((line) => line.replace(/#.*/, "").trim())
+    .filter(Boolean);
+  if (lines.length === 0) throw labelled(label, "no sh block in README.md's Install section");
+  const { name, version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
+  const jsrName = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).name;
+  const dir = mkdtempSync(join(tmpdir(), "hs256-install-"));
+  const tried = [];
+  const notInstalled = [];
+  let jsrLine = false;
+  try {
+    const packed = await run(["npm", "pack", "--json", "--pack-destination", dir]);
+    const tarball = join(dir, JSON.parse(packed.stdout)[0].filename);
+    for (const [index, line] of lines.entries()) {
+      const [tool, verb, spec, ...rest] = line.split(/\s+/);
+      const project = () => newProject(join(dir, `line-${index}`), name);
+      if (rest.length > 0) throw labelled(label, `${line}: more than a package`);
+      if (tool === "deno" && verb === "add" && spec === `jsr:${jsrName}`) {
+        jsrLine = true;
+      } else if (tool === "deno" && verb === "add" && spec === `npm:${name}`) {
+        // `deno add npm:` fetches from the registry; here npm puts the tarball in
+        // node_modules, and deno.json gets the import that `deno add` writes.
+        const cwd = project();
+        await run(["npm", "install", ...OFFLINE.npm, tarball], { cwd });
+        const imports = { [name]: `npm:${name}@^${version}` };
+        const config = { imports, nodeModulesDir: "manual", lock: false };
+        writeFileSync(join(cwd, "deno.json"), JSON.stringify(config));
+        await shim(
+          [need(DENO), "run", "--cached-only", "--no-prompt", "check.mjs"],
+          line,
+          "deno ",
+          {
+            cwd,
+          },
+        );
+        tried.push("deno npm:");
+      } else if (tool in OFFLINE && spec === name) {
+        const bin = tool === "bun" ? need(BUN) : onPath(tool);
+        if (!bin) {
+          notInstalled.push(tool);
+          continue;
+        }
+        const cwd = project();
+        const env = { ...ENV, BUN_CONFIG_REGISTRY: "http://127.0.0.1:9/" };
+        await run([bin, verb, ...OFFLINE[tool], tarball], { cwd, env });
+        await shim([tool === "bun" ? BUN : process.execPath, "check.mjs"], line, undefined, {
+          cwd,
+        });
+        tried.push(tool);
+      } else {
+        throw labelled(label, `${line}: not an install of ${name} or jsr:${jsrName}`);
+      }
+    }
+  } catch (error) {
+    throw labelled(error.runtime ?? label, error.message);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const jsr = jsrLine ? "; deno jsr: by the deno (jsr) check" : "";
+  const untried = notInstalled.length > 0 ? `; not installed here: ${notInstalled.join(", ")}` : "";
+  return `${label}: ${tried.join(", ")} from the packed tarball${jsr}${untried}`;
+}
+
+/** An empty ESM project whose check.mjs runs the conformance checks on `name`. */
+function newProject(dir, name) {
+  mkdirSync(dir);
+  const manifest = { name: "install-check", private: true, type: "module" };
+  writeFileSync(join(dir, "package.json"), JSON.stringify(manifest));
+  const report = pathToFileURL(join(ROOT, "test/runtimes/report.mjs"));
+  const check = `import * as lib from "${name}";\nimport { report } from "${report}";\n`;
+  writeFileSync(join(dir, "check.mjs"), `${check}await report(lib, "installed");\n`);
+  return dir;
+}
+
+function onPath(bin) {
+  const dirs = (process.env.PATH ?? "").split(delimiter);
+  return dirs.map((dir) => join(dir, bin)).find((file) => existsSync(file));
 }
 
 async function workerd() {

@@ -139,10 +139,16 @@ async function denoJsr() {
  */
 async function jsrPublish() {
   const label = "deno publish --dry-run";
-  const { stdout, stderr } = await run([need(DENO), "publish", "--dry-run", "--allow-dirty"]);
+  const command = [need(DENO), "publish", "--dry-run", "--allow-dirty"];
+  const { code, stdout, stderr } = await start(command).done;
   const output = `${stderr}\n${stdout}`;
-  const problems = output.split("\n").filter((line) => /^\s*(warning|error)/i.test(line));
-  if (problems.length > 0) throw labelled(label, problems.join("; "));
+  // Each problem is "error[kind]: what", then " --> file:line:column".
+  const problems = [...output.matchAll(/^(?:error|warning)\[([\w-]+)\].*\n\s*--> (\S+)/gm)];
+  if (problems.length > 0) {
+    const where = problems.map(([, kind, at]) => `${kind} at ${relative(ROOT, at)}`);
+    throw labelled(label, where.join("; "));
+  }
+  if (code !== 0) throw labelled(label, `exited with ${code}:\n${output.trim()}`);
   const shipped = [...output.matchAll(/^\s+file:\/\/(\S+) \(/gm)].map(([, file]) =>
     relative(ROOT, file),
   );
@@ -154,9 +160,8 @@ async function jsrPublish() {
   const wanted = ["LICENSE", "README.md", "deno.json", ...sources];
   const missing = wanted.filter((file) => !shipped.includes(file));
   const unwanted = shipped.filter((file) => !wanted.includes(file));
-  if (missing.length + unwanted.length > 0) {
-    throw labelled(label, `missing: ${missing.join(", ")}; not wanted: ${unwanted.join(", ")}`);
-  }
+  if (missing.length > 0) throw labelled(label, `does not ship ${missing.join(", ")}`);
+  if (unwanted.length > 0) throw labelled(label, `ships ${unwanted.join(", ")}`);
   return `${label}: no slow types, ${shipped.length} files, no CLI, no hs256/node`;
 }
 

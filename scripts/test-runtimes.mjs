@@ -134,7 +134,8 @@ async function denoJsr() {
     throw labelled(label, `deno check: ${error.message}`);
   });
   const { exports } = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8"));
-  return `${label}, ${Object.keys(exports).length} entry points, createTokens<C> type-checked`;
+  const loaded = `entry points loaded: ${Object.keys(exports).length}`;
+  return `${label}, ${loaded}, createTokens<C> type-checked`;
 }
 
 /**

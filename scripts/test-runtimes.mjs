@@ -30,13 +30,11 @@ const BUN = own("bun", "bun");
 const DENO = own("deno", "deno");
 const WORKERD = own("workerd", "workerd");
 const CHROMIUM = "/usr/bin/chromium";
-/** Flags that keep each package manager off the registry (bun: BUN_CONFIG_REGISTRY). */
-const OFFLINE = {
-  npm: ["--offline", "--no-audit", "--no-fund"],
-  pnpm: ["--offline"],
-  yarn: ["--offline"],
-  bun: [],
-};
+// The README's install lines run with the registry at the discard port, where
+// nothing listens: any request that should not happen fails the check.
+const UNREACHABLE = "http://127.0.0.1:9/";
+const PACKAGE_MANAGERS = ["npm", "pnpm", "yarn", "bun"];
+const OFF_REGISTRY = { ...ENV, npm_config_registry: UNREACHABLE, BUN_CONFIG_REGISTRY: UNREACHABLE };
 
 const RUNTIMES = [
   ["node (esm)", () => shim([process.execPath, "test/runtimes/esm.mjs"], "esm")],
@@ -133,7 +131,7 @@ async function denoJsr() {
   await run(check, options).catch((error) => {
     throw labelled(label, `deno check: ${error.message}`);
   });
-  const { exports } = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8"));
+  const { exports } = readJson("deno.json");
   const loaded = `entry points loaded: ${Object.keys(exports).length}`;
   return `${label}, ${loaded}, createTokens<C> type-checked`;
 }
@@ -173,87 +171,86 @@ async function jsrPublish() {
 
 /**
  * Tries each line of the README's Install section on the packed tarball, each in
- * a fresh project, with the registry out of reach, then runs the conformance
- * checks there. The JSR line is the "deno (jsr)" check; pnpm and yarn are tried
- * when they are installed.
+ * a fresh project off the registry, and runs the conformance checks there. The
+ * JSR line is the "deno (jsr)" check; pnpm and yarn are tried when installed.
  */
 async function installLines() {
   const label = "README install lines";
-  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
-  const section = readme.split(/^## /m).find((part) => part.startsWith("Install\n")) ?? "";
-  const lines = (/```sh\n([^`]*)```/.exec(section)?.[1] ?? "")
-    .split("\n")
-    .map((line) => line.replace(/#.*/, "").trim())
-    .filter(Boolean);
+  const lines = readmeInstallLines();
   if (lines.length === 0) throw labelled(label, "no sh block in README.md's Install section");
-  const { name, version } = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
-  const jsrName = JSON.parse(readFileSync(join(ROOT, "deno.json"), "utf8")).name;
+  const { name } = readJson("package.json");
+  const jsrName = readJson("deno.json").name;
   const dir = mkdtempSync(join(tmpdir(), "hs256-install-"));
   const tried = [];
-  const notInstalled = [];
-  let jsrLine = false;
   try {
     const packed = await run(["npm", "pack", "--json", "--pack-destination", dir]);
     const tarball = join(dir, JSON.parse(packed.stdout)[0].filename);
     for (const [index, line] of lines.entries()) {
-      const [tool, verb, spec, ...rest] = line.split(/\s+/);
-      const project = () => newProject(join(dir, `line-${index}`), name);
-      if (rest.length > 0) throw labelled(label, `${line}: more than a package`);
-      if (tool === "deno" && verb === "add" && spec === `jsr:${jsrName}`) {
-        jsrLine = true;
-      } else if (tool === "deno" && verb === "add" && spec === `npm:${name}`) {
-        // `deno add npm:` fetches from the registry; here npm puts the tarball in
-        // node_modules, and deno.json gets the import that `deno add` writes.
-        const cwd = project();
-        await run(["npm", "install", ...OFFLINE.npm, tarball], { cwd });
-        const imports = { [name]: `npm:${name}@^${version}` };
-        const config = { imports, nodeModulesDir: "manual", lock: false };
-        writeFileSync(join(cwd, "deno.json"), JSON.stringify(config));
-        await shim(
-          [need(DENO), "run", "--cached-only", "--no-prompt", "check.mjs"],
-          line,
-          "deno ",
-          {
-            cwd,
-          },
-        );
-        tried.push("deno npm:");
-      } else if (tool in OFFLINE && spec === name) {
-        const bin = tool === "bun" ? need(BUN) : onPath(tool);
-        if (!bin) {
-          notInstalled.push(tool);
-          continue;
-        }
-        const cwd = project();
-        const env = { ...ENV, BUN_CONFIG_REGISTRY: "http://127.0.0.1:9/" };
-        await run([bin, verb, ...OFFLINE[tool], tarball], { cwd, env });
-        await shim([tool === "bun" ? BUN : process.execPath, "check.mjs"], line, undefined, {
-          cwd,
-        });
-        tried.push(tool);
-      } else {
-        throw labelled(label, `${line}: not an install of ${name} or jsr:${jsrName}`);
-      }
+      const [tool, verb, spec, ...rest] = line.split(" ");
+      const cwd = join(dir, `line-${index}`);
+      if (line === `deno add jsr:${jsrName}`) tried.push("deno jsr: in the deno (jsr) check");
+      else if (line === `deno add npm:${name}`)
+        tried.push(await denoNpmInstall(tarball, cwd, line));
+      else if (PACKAGE_MANAGERS.includes(tool) && spec === name && rest.length === 0) {
+        tried.push(await packageManagerInstall([tool, verb, tarball], cwd, line));
+      } else throw labelled(label, `${line}: not an install of ${name} or jsr:${jsrName}`);
     }
   } catch (error) {
     throw labelled(error.runtime ?? label, error.message);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const jsr = jsrLine ? "; deno jsr: by the deno (jsr) check" : "";
-  const untried = notInstalled.length > 0 ? `; not installed here: ${notInstalled.join(", ")}` : "";
-  return `${label}: ${tried.join(", ")} from the packed tarball${jsr}${untried}`;
+  return `${label}, from the packed tarball: ${tried.join(", ")}`;
 }
 
-/** An empty ESM project whose check.mjs runs the conformance checks on `name`. */
-function newProject(dir, name) {
+/** The lines of the first sh block of the README's Install section, comments dropped. */
+function readmeInstallLines() {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.split(/^## /m).find((part) => part.startsWith("Install\n")) ?? "";
+  const block = /```sh\n([^`]*)```/.exec(section)?.[1] ?? "";
+  const lines = block.split("\n").map((line) => line.replace(/#.*/, "").trim());
+  return lines.filter(Boolean).map((line) => line.replace(/\s+/g, " "));
+}
+
+/** `npm install hs256` and the like, with the tarball for the name; then an import under node (or bun). */
+async function packageManagerInstall([tool, verb, tarball], cwd, line) {
+  const bin = tool === "bun" ? need(BUN) : onPath(tool);
+  if (!bin) return `${tool} not installed here`;
+  newProject(cwd);
+  await run([bin, verb, tarball], { cwd, env: OFF_REGISTRY });
+  await shim([tool === "bun" ? BUN : process.execPath, "check.mjs"], line, undefined, { cwd });
+  return tool;
+}
+
+/**
+ * `deno add npm:hs256` would fetch from the registry; here npm puts the tarball in
+ * node_modules, and deno.json gets the import that `deno add` writes.
+ */
+async function denoNpmInstall(tarball, cwd, line) {
+  const { name, version } = readJson("package.json");
+  newProject(cwd);
+  await run(["npm", "install", tarball], { cwd, env: OFF_REGISTRY });
+  const config = { imports: { [name]: `npm:${name}@^${version}` }, nodeModulesDir: "manual" };
+  writeFileSync(join(cwd, "deno.json"), JSON.stringify(config));
+  await shim([need(DENO), "run", "--cached-only", "--no-prompt", "check.mjs"], line, "deno ", {
+    cwd,
+  });
+  return "deno npm:";
+}
+
+/** An empty ESM project whose check.mjs runs the conformance checks on the installed package. */
+function newProject(dir) {
   mkdirSync(dir);
   const manifest = { name: "install-check", private: true, type: "module" };
   writeFileSync(join(dir, "package.json"), JSON.stringify(manifest));
+  const { name } = readJson("package.json");
   const report = pathToFileURL(join(ROOT, "test/runtimes/report.mjs"));
   const check = `import * as lib from "${name}";\nimport { report } from "${report}";\n`;
   writeFileSync(join(dir, "check.mjs"), `${check}await report(lib, "installed");\n`);
-  return dir;
+}
+
+function readJson(file) {
+  return JSON.parse(readFileSync(join(ROOT, file), "utf8"));
 }
 
 function onPath(bin) {

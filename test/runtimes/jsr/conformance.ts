@@ -1,5 +1,7 @@
 // The package as a JSR user imports it: "@hs256/hs256" is a jsr: import in
 // deno.json, linked to this repo's deno.json (the JSR package) and so to src/.
+// deno publish rewrites src/'s ".js" specifiers to the ".ts" files it ships;
+// linked, the sources keep them, hence "sloppy-imports" in deno.json.
 import * as lib from "@hs256/hs256";
 import jsr from "../../../deno.json" with { type: "json" };
 import { report } from "../report.mjs";

@@ -4,10 +4,20 @@
 // exits 1 when any runtime fails or cannot start. Runtimes come from
 // scripts/install-runtimes.sh; a missing one is a failure, never a skip.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { tmpdir } from "node:os";
+import { delimiter, join, relative } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { CHECK_NAMES } from "../test/runtimes/conformance.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -20,6 +30,11 @@ const BUN = own("bun", "bun");
 const DENO = own("deno", "deno");
 const WORKERD = own("workerd", "workerd");
 const CHROMIUM = "/usr/bin/chromium";
+// The README's install lines run with the registry at the discard port, where
+// nothing listens: any request that should not happen fails the check.
+const UNREACHABLE = "http://127.0.0.1:9/";
+const PACKAGE_MANAGERS = ["npm", "pnpm", "yarn", "bun"];
+const OFF_REGISTRY = { ...ENV, npm_config_registry: UNREACHABLE, BUN_CONFIG_REGISTRY: UNREACHABLE };
 
 const RUNTIMES = [
   ["node (esm)", () => shim([process.execPath, "test/runtimes/esm.mjs"], "esm")],
@@ -33,6 +48,9 @@ const RUNTIMES = [
   ["workerd", workerd],
   ["edge-runtime", edgeRuntime],
   ["chromium", chromium],
+  ["deno (jsr)", denoJsr],
+  ["jsr publish", jsrPublish],
+  ["install lines", installLines],
 ];
 
 buildIfNeeded();
@@ -99,6 +117,145 @@ async function deno() {
     throw labelled(label, `examples/deno: ${error.message}`);
   }
   return `${label}, examples/deno over HTTP`;
+}
+
+/** The package as a JSR user imports it, through test/runtimes/jsr/deno.json. */
+async function denoJsr() {
+  const options = { cwd: join(ROOT, "test/runtimes/jsr") };
+  // Reading src/ stands for the download from jsr.io that a real install allows:
+  // the subpaths are imported dynamically, outside the graph Deno loads at start.
+  const read = `--allow-read=${join(ROOT, "src")}`;
+  const command = [need(DENO), "run", "--cached-only", "--no-prompt", read, "conformance.ts"];
+  const label = await shim(command, "jsr", "deno ", options);
+  const check = [DENO, "check", "--cached-only", "typed.ts", "conformance.ts"];
+  await run(check, options).catch((error) => {
+    throw labelled(label, `deno check: ${error.message}`);
+  });
+  const { exports } = readJson("deno.json");
+  const loaded = `entry points loaded: ${Object.keys(exports).length}`;
+  return `${label}, ${loaded}, createTokens<C> type-checked`;
+}
+
+/**
+ * JSR's own checks (explicit types on every export, no import of an excluded
+ * module), and the files it would ship: src/ without the CLI and hs256/node,
+ * the README and the license.
+ */
+async function jsrPublish() {
+  const label = "deno publish --dry-run";
+  const command = [need(DENO), "publish", "--dry-run", "--allow-dirty"];
+  const { code, stdout, stderr } = await start(command).done;
+  const output = `${stderr}\n${stdout}`;
+  // Each problem is "error[kind]: what", then " --> file:line:column".
+  const problems = [...output.matchAll(/^(?:error|warning)\[([\w-]+)\].*\n\s*--> (\S+)/gm)];
+  if (problems.length > 0) {
+    const where = problems.map(([, kind, at]) => `${kind} at ${relative(ROOT, at)}`);
+    throw labelled(label, where.join("; "));
+  }
+  if (code !== 0) throw labelled(label, `exited with ${code}:\n${output.trim()}`);
+  const shipped = [...output.matchAll(/^\s+file:\/\/(\S+) \(/gm)].map(([, file]) =>
+    relative(ROOT, file),
+  );
+  const sources = readdirSync(join(ROOT, "src"), { recursive: true })
+    .map((file) => join("src", file))
+    .filter(
+      (file) => file.endsWith(".ts") && !file.startsWith("src/cli/") && file !== "src/node.ts",
+    );
+  const wanted = ["LICENSE", "README.md", "deno.json", ...sources];
+  const missing = wanted.filter((file) => !shipped.includes(file));
+  const unwanted = shipped.filter((file) => !wanted.includes(file));
+  if (missing.length > 0) throw labelled(label, `does not ship ${missing.join(", ")}`);
+  if (unwanted.length > 0) throw labelled(label, `ships ${unwanted.join(", ")}`);
+  return `${label}: no slow types, ${shipped.length} files, no CLI, no hs256/node`;
+}
+
+/**
+ * Tries each line of the README's Install section on the packed tarball, each in
+ * a fresh project off the registry, and runs the conformance checks there. The
+ * JSR line is the "deno (jsr)" check; pnpm and yarn are tried when installed.
+ */
+async function installLines() {
+  const label = "README install lines";
+  const lines = readmeInstallLines();
+  if (lines.length === 0) throw labelled(label, "no sh block in README.md's Install section");
+  const { name } = readJson("package.json");
+  const jsrName = readJson("deno.json").name;
+  const dir = mkdtempSync(join(tmpdir(), "hs256-install-"));
+  const tried = [];
+  try {
+    const packed = await run(["npm", "pack", "--json", "--pack-destination", dir]);
+    const tarball = join(dir, JSON.parse(packed.stdout)[0].filename);
+    for (const [index, line] of lines.entries()) {
+      const [tool, verb, spec, ...rest] = line.split(" ");
+      const cwd = join(dir, `line-${index}`);
+      if (line === `deno add jsr:${jsrName}`) tried.push("deno jsr: in the deno (jsr) check");
+      else if (line === `deno add npm:${name}`)
+        tried.push(await denoNpmInstall(tarball, cwd, line));
+      else if (PACKAGE_MANAGERS.includes(tool) && spec === name && rest.length === 0) {
+        tried.push(await packageManagerInstall([tool, verb, tarball], cwd, line));
+      } else throw labelled(label, `${line}: not an install of ${name} or jsr:${jsrName}`);
+    }
+  } catch (error) {
+    throw labelled(error.runtime ?? label, error.message);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return `${label}, from the packed tarball: ${tried.join(", ")}`;
+}
+
+/** The lines of the first sh block of the README's Install section, comments dropped. */
+function readmeInstallLines() {
+  const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+  const section = readme.split(/^## /m).find((part) => part.startsWith("Install\n")) ?? "";
+  const block = /```sh\n([^`]*)```/.exec(section)?.[1] ?? "";
+  const lines = block.split("\n").map((line) => line.replace(/#.*/, "").trim());
+  return lines.filter(Boolean).map((line) => line.replace(/\s+/g, " "));
+}
+
+/** `npm install hs256` and the like, with the tarball for the name; then an import under node (or bun). */
+async function packageManagerInstall([tool, verb, tarball], cwd, line) {
+  const bin = tool === "bun" ? need(BUN) : onPath(tool);
+  if (!bin) return `${tool} not installed here`;
+  newProject(cwd);
+  await run([bin, verb, tarball], { cwd, env: OFF_REGISTRY });
+  await shim([tool === "bun" ? BUN : process.execPath, "check.mjs"], line, undefined, { cwd });
+  return tool;
+}
+
+/**
+ * `deno add npm:hs256` would fetch from the registry; here npm puts the tarball in
+ * node_modules, and deno.json gets the import that `deno add` writes.
+ */
+async function denoNpmInstall(tarball, cwd, line) {
+  const { name, version } = readJson("package.json");
+  newProject(cwd);
+  await run(["npm", "install", tarball], { cwd, env: OFF_REGISTRY });
+  const config = { imports: { [name]: `npm:${name}@^${version}` }, nodeModulesDir: "manual" };
+  writeFileSync(join(cwd, "deno.json"), JSON.stringify(config));
+  await shim([need(DENO), "run", "--cached-only", "--no-prompt", "check.mjs"], line, "deno ", {
+    cwd,
+  });
+  return "deno npm:";
+}
+
+/** An empty ESM project whose check.mjs runs the conformance checks on the installed package. */
+function newProject(dir) {
+  mkdirSync(dir);
+  const manifest = { name: "install-check", private: true, type: "module" };
+  writeFileSync(join(dir, "package.json"), JSON.stringify(manifest));
+  const { name } = readJson("package.json");
+  const report = pathToFileURL(join(ROOT, "test/runtimes/report.mjs"));
+  const check = `import * as lib from "${name}";\nimport { report } from "${report}";\n`;
+  writeFileSync(join(dir, "check.mjs"), `${check}await report(lib, "installed");\n`);
+}
+
+function readJson(file) {
+  return JSON.parse(readFileSync(join(ROOT, file), "utf8"));
+}
+
+function onPath(bin) {
+  const dirs = (process.env.PATH ?? "").split(delimiter);
+  return dirs.map((dir) => join(dir, bin)).find((file) => existsSync(file));
 }
 
 async function workerd() {

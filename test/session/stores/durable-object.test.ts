@@ -1,0 +1,51 @@
+// durableObjectStore on real Durable Objects, in workerd: the store contract,
+// the token flow and the refresh model over HTTP (test/support/store-bridge.ts),
+// and what only this store has: the deadline on a call to an object, and its
+// options checked at start-up.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { durableObjectStore } from "../../../src/session/stores/durable-object.js";
+import { describeTokenFlow } from "../../support/flow.js";
+import { checkRefreshModel } from "../../support/refresh-model.js";
+import { type RuntimeServer, runtimeAvailable } from "../../support/runtime-server.js";
+import { remoteStore } from "../../support/store-bridge.js";
+import { startWorkerdStore, WORKERD } from "../../support/workerd-store.js";
+import { describeStoreContract } from "./contract.js";
+
+const token = { sub: "alice", family: "f", jti: "j" };
+
+describe("durableObjectStore options", () => {
+  const namespace = { idFromName: (name: string) => name, get: () => ({ fetch }) };
+
+  it.each([
+    ["no namespace", undefined, {}],
+    ["a namespace without idFromName", { get: namespace.get }, {}],
+    ["a zero timeout", namespace, { timeout: 0 }],
+    ["a NaN timeout", namespace, { timeout: Number.NaN }],
+    ["a string timeout", namespace, { timeout: "5s" }],
+  ])("refuses %s at start-up with a TypeError", (_, binding, options) => {
+    expect(() => durableObjectStore(binding as never, options as never)).toThrow(TypeError);
+  });
+});
+
+describe.skipIf(!runtimeAvailable(WORKERD))("durableObjectStore in workerd", () => {
+  let server: RuntimeServer;
+  beforeAll(async () => {
+    server = await startWorkerdStore();
+  }, 60_000);
+  afterAll(() => server?.stop());
+
+  describeStoreContract("durableObjectStore", () => remoteStore(server.url));
+  describeTokenFlow("durableObjectStore", () => remoteStore(server.url));
+
+  it("keeps the refresh model", async () => {
+    await checkRefreshModel(async (now) => ({ store: remoteStore(server.url, now) }), 100);
+  }, 120_000);
+
+  it("rejects with a StoreError when the object does not answer before the deadline", async () => {
+    const silent = remoteStore(new URL("silent/", server.url).href);
+    await expect(silent.state(token)).rejects.toMatchObject({
+      name: "StoreError",
+      message: "durableObjectStore: no answer within 300 ms",
+    });
+  });
+});

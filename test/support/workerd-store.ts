@@ -18,11 +18,13 @@ const bridge :Workerd.Worker = (
   durableObjectNamespaces = [
     (className = "TestRefreshStoreObject", uniqueKey = "hs256-refresh-store"),
     (className = "SilentObject", uniqueKey = "hs256-silent"),
+    (className = "GarbledObject", uniqueKey = "hs256-garbled"),
   ],
   durableObjectStorage = (inMemory = void),
   bindings = [
     (name = "REFRESH_STORE", durableObjectNamespace = "TestRefreshStoreObject"),
     (name = "SILENT", durableObjectNamespace = "SilentObject"),
+    (name = "GARBLED", durableObjectNamespace = "GarbledObject"),
   ],
 );
 `;

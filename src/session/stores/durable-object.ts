@@ -3,6 +3,7 @@
 // twice; a Durable Object runs one instance per id, and its storage is
 // strongly consistent, so a read and a write in one request are one step.
 // Everything Cloudflare provides is typed here by shape: nothing is imported.
+import { StoreError } from "../errors.js";
 import {
   accessStateOf,
   checkTimeout,
@@ -117,17 +118,12 @@ export class RefreshStoreObject {
   /** Answers one call of {@link durableObjectStore}: `POST /<method>` with its argument as JSON. */
   async fetch(request: Request): Promise<Response> {
     const method = new URL(request.url).pathname.slice(1);
-    let argument: never;
     try {
-      argument = (await request.json()) as never;
-    } catch {
-      return Response.json({ error: "the body is not JSON" }, { status: 400 });
-    }
-    try {
+      const argument = (await request.json()) as never;
       return Response.json({ result: await this.#answer(method, argument) });
     } catch (error) {
-      const status = error instanceof TypeError ? 400 : 500;
-      return Response.json({ error: (error as Error).message }, { status });
+      // The store turns any failure into a StoreError; the message says which.
+      return Response.json({ error: String(error) }, { status: 500 });
     }
   }
 
@@ -256,7 +252,7 @@ export function durableObjectStore<Id>(
     });
 
   const confirmed = <T>(method: Method, result: unknown, ok: (value: unknown) => boolean): T => {
-    if (!ok(result)) throw new Error(`${NAME}: ${method} got a reply it cannot confirm`);
+    if (!ok(result)) throw new StoreError(`${NAME}: ${method} got a reply it cannot confirm`);
     return result as T;
   };
 

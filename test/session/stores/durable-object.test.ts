@@ -4,6 +4,7 @@
 // options checked at start-up.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { durableObjectStore } from "../../../src/session/stores/durable-object.js";
+import type { RefreshStore } from "../../../src/session/stores/store.js";
 import { describeTokenFlow } from "../../support/flow.js";
 import { checkRefreshModel } from "../../support/refresh-model.js";
 import { type RuntimeServer, runtimeAvailable } from "../../support/runtime-server.js";
@@ -12,6 +13,7 @@ import { startWorkerdStore, WORKERD } from "../../support/workerd-store.js";
 import { describeStoreContract } from "./contract.js";
 
 const token = { sub: "alice", family: "f", jti: "j" };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("durableObjectStore options", () => {
   const namespace = { idFromName: (name: string) => name, get: () => ({ fetch }) };
@@ -47,5 +49,30 @@ describe.skipIf(!runtimeAvailable(WORKERD))("durableObjectStore in workerd", () 
       name: "StoreError",
       message: "durableObjectStore: no answer within 300 ms",
     });
+  });
+
+  const rotation = { ...token, next: { jti: "n", iat: 0, exp: 1 }, grace: 0, keepUntil: 1 };
+  it.each([
+    ["rotate", (store: RefreshStore) => store.rotate(rotation)],
+    ["state", (store: RefreshStore) => store.state(token)],
+    ["accessState", (store: RefreshStore) => store.accessState({ ...token, exp: 1 })],
+  ])("rejects with a StoreError when %s gets a reply it cannot confirm", async (method, call) => {
+    const garbled = remoteStore(new URL("garbled/", server.url).href);
+    await expect(call(garbled)).rejects.toMatchObject({
+      name: "StoreError",
+      message: `durableObjectStore: ${method} got a reply it cannot confirm`,
+    });
+  });
+
+  it("deletes a family from the object's storage by alarm once its keepUntil passes", async () => {
+    const store = remoteStore(server.url);
+    const sub = `alarm-${crypto.randomUUID()}`;
+    const keys = async () => (await fetch(new URL(`keys/${sub}`, server.url))).json();
+    const keepUntil = Math.floor(Date.now() / 1000) + 1;
+    await store.open({ sub, family: "f", jti: "j", keepUntil });
+    expect(await keys()).toEqual(["family:f"]);
+    // The alarm is due within a second; wait up to five for it.
+    for (let i = 0; i < 50 && (await keys()).length > 0; i++) await sleep(100);
+    expect(await keys()).toEqual([]);
   });
 });

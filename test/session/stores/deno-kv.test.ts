@@ -2,6 +2,9 @@
 // the token flow and the refresh model over HTTP (test/support/store-bridge.ts),
 // and what only this store has: a failing database, and its options checked
 // at start-up.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { denoKvStore } from "../../../src/session/stores/deno-kv.js";
 import { DENO, startDenoStore } from "../../support/deno-store.js";
@@ -49,4 +52,31 @@ describe.skipIf(!runtimeAvailable(DENO))("denoKvStore in Deno", () => {
       message: "denoKvStore: the store failed",
     });
   });
+
+  it("keeps every family across a restart of Deno, with its database in a file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hs256-kv-"));
+    const family = { sub: "alice", family: crypto.randomUUID(), jti: "first" };
+    const keepUntil = Math.floor(Date.now() / 1000) + 3600;
+    const next = { jti: "second", iat: keepUntil - 3600, exp: keepUntil };
+    try {
+      const before = await startDenoStore(join(dir, "kv.sqlite"));
+      try {
+        const store = remoteStore(before.url);
+        await store.open({ ...family, keepUntil });
+        await store.rotate({ ...family, next, grace: 0, keepUntil });
+      } finally {
+        await before.stop();
+      }
+      const after = await startDenoStore(join(dir, "kv.sqlite"));
+      try {
+        const store = remoteStore(after.url);
+        expect(await store.state({ ...family, jti: "second" })).toBe("active");
+        expect(await store.state(family)).toBe("used");
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -2,6 +2,9 @@
 // the token flow and the refresh model over HTTP (test/support/store-bridge.ts),
 // and what only this store has: the deadline on a call to an object, and its
 // options checked at start-up.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { durableObjectStore } from "../../../src/session/stores/durable-object.js";
 import type { RefreshStore } from "../../../src/session/stores/store.js";
@@ -75,4 +78,31 @@ describe.skipIf(!runtimeAvailable(WORKERD))("durableObjectStore in workerd", () 
     for (let i = 0; i < 50 && (await keys()).length > 0; i++) await sleep(100);
     expect(await keys()).toEqual([]);
   });
+
+  it("keeps every family across a restart of workerd, with its objects' storage on disk", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hs256-do-"));
+    const family = { sub: "alice", family: crypto.randomUUID(), jti: "first" };
+    const keepUntil = Math.floor(Date.now() / 1000) + 3600;
+    const next = { jti: "second", iat: keepUntil - 3600, exp: keepUntil };
+    try {
+      const before = await startWorkerdStore(dir);
+      try {
+        const store = remoteStore(before.url);
+        await store.open({ ...family, keepUntil });
+        await store.rotate({ ...family, next, grace: 0, keepUntil });
+      } finally {
+        await before.stop();
+      }
+      const after = await startWorkerdStore(dir);
+      try {
+        const store = remoteStore(after.url);
+        expect(await store.state({ ...family, jti: "second" })).toBe("active");
+        expect(await store.state(family)).toBe("used");
+      } finally {
+        await after.stop();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -42,6 +42,50 @@ interface FamilyRecord {
 // Expired families examined per write: enough to keep up with the writes that
 // make them, few enough that no call pauses the event loop.
 const SWEEP_STEPS = 8;
+// A Map rehashes all its entries when it grows or shrinks: split into many, no
+// one rehash is long (at 1M entries, one table of them takes tens of ms).
+const SHARDS = 256;
+
+/** A Map split into shards by a hash of the key, with a sweep cursor that runs over all of them. */
+class ShardedMap<V> {
+  private readonly shards = Array.from({ length: SHARDS }, () => new Map<string, V>());
+  private shard = 0;
+  private cursor = this.shards[0]?.entries() as MapIterator<[string, V]>;
+  size = 0;
+
+  private of(key: string): Map<string, V> {
+    let hash = 0;
+    for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) | 0;
+    return this.shards[hash & (SHARDS - 1)] as Map<string, V>;
+  }
+
+  get(key: string): V | undefined {
+    return this.of(key).get(key);
+  }
+
+  set(key: string, value: V): void {
+    const map = this.of(key);
+    if (!map.has(key)) this.size++;
+    map.set(key, value);
+  }
+
+  delete(key: string): void {
+    if (this.of(key).delete(key)) this.size--;
+  }
+
+  /**
+   * The next entry of a walk over every shard that resumes where it stopped
+   * (a Map iterator stays valid while entries come and go); undefined at the
+   * end of each shard.
+   */
+  next(): [string, V] | undefined {
+    const step = this.cursor.next();
+    if (!step.done) return step.value;
+    this.shard = (this.shard + 1) % SHARDS;
+    this.cursor = (this.shards[this.shard] as Map<string, V>).entries();
+    return undefined;
+  }
+}
 
 /**
  * A {@link RefreshStore} in this process's memory: the default for a single
@@ -56,9 +100,8 @@ const SWEEP_STEPS = 8;
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;
-  const families = new Map<string, FamilyRecord>();
-  const bySubject = new Map<string, Set<string>>();
-  let cursor = families.entries();
+  const families = new ShardedMap<FamilyRecord>();
+  const bySubject = new ShardedMap<Set<string>>();
 
   function forget(id: string, record: FamilyRecord): void {
     families.delete(id);
@@ -76,19 +119,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     return undefined;
   }
 
-  // A Map iterator stays valid while entries are added and deleted, so the
-  // sweep resumes where the last write left it, and starts over at the end.
+  // The sweep resumes where the last write left it: a few families per write,
+  // so that it keeps up with the writes that make them without a pause.
   function sweep(): void {
     const t = now();
     for (let step = 0; step < SWEEP_STEPS; step++) {
-      let next = cursor.next();
-      if (next.done) {
-        cursor = families.entries();
-        next = cursor.next();
-        if (next.done) return;
-      }
-      const [id, record] = next.value;
-      if (record.keepUntil <= t) forget(id, record);
+      const entry = families.next();
+      if (entry !== undefined && entry[1].keepUntil <= t) forget(entry[0], entry[1]);
     }
   }
 

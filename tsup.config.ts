@@ -17,6 +17,8 @@ const library: Options = {
 export default defineConfig([
   { ...library, entry: { index: "src/index.ts" } },
   { ...library, entry: { node: "src/node.ts" } },
+  { ...library, entry: { cloudflare: "src/session/stores/durable-object.ts" } },
+  { ...library, entry: { "deno-kv": "src/session/stores/deno-kv.ts" } },
   {
     // The command line is a separate bundle, so that the main entry never sees node: modules.
     entry: { cli: "src/cli/bin.ts" },

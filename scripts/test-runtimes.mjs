@@ -100,12 +100,14 @@ async function deno() {
   const cwd = join(ROOT, "examples/deno");
   try {
     // The example must also type-check against the published declarations.
-    await run([DENO, "check", "server.ts"], { cwd });
+    // Deno KV, which the example's store is on, is still behind --unstable-kv.
+    await run([DENO, "check", "--unstable-kv", "server.ts"], { cwd });
     const server = start(
-      [DENO, "run", "--no-prompt", "--allow-net=127.0.0.1", "--allow-env=PORT,JWT_SECRET"].concat(
+      [DENO, "run", "--no-prompt", "--unstable-kv", "--allow-net=127.0.0.1"].concat(
+        "--allow-env=PORT,JWT_SECRET,DENO_KV_PATH",
         "server.ts",
       ),
-      { cwd, env: { ...ENV, PORT: "0" } },
+      { cwd, env: { ...ENV, PORT: "0", DENO_KV_PATH: ":memory:" } },
     );
     try {
       const port = await server.waitFor(/Listening on http:\/\/127\.0\.0\.1:(\d+)/);
@@ -337,6 +339,21 @@ async function exampleFlow(base) {
   expect("GET /me after logout", await call("GET", "/me", { token: pair.accessToken }), 401);
   expect("refresh after logout", await call("POST", "/refresh", { body: session.body }), 401);
   expect("refresh, reused token", await call("POST", "/refresh", { body }), 401);
+  await reuseFlow(call, expect, alice);
+}
+
+/**
+ * RFC 9700 section 4.14.2: a refresh token is used once (the examples' stores
+ * are shared state, not per isolate), and presenting a rotated one revokes its
+ * login, so its successor is refused too.
+ */
+async function reuseFlow(call, expect, alice) {
+  const login = expect("second login", await call("POST", "/login", { body: alice }), 200);
+  const old = { refreshToken: login.refreshToken };
+  const pair = expect("refresh", await call("POST", "/refresh", { body: old }), 200);
+  expect("refresh with the rotated token", await call("POST", "/refresh", { body: old }), 401);
+  const next = { refreshToken: pair.refreshToken };
+  expect("refresh after reuse", await call("POST", "/refresh", { body: next }), 401);
 }
 
 /** Runs a command to its end; rejects on a non-zero exit, a signal or the time limit. */

@@ -13,9 +13,15 @@ const worker :Workerd.Worker = (
     (name = "worker.js", esModule = embed "worker.js"),
     # The package's built ESM entry, under the name that worker.js imports.
     (name = "hs256", esModule = embed "../../dist/index.js"),
+    (name = "hs256/cloudflare", esModule = embed "../../dist/cloudflare.js"),
   ],
   compatibilityDate = "2026-10-01",
+  # One Durable Object per user holds its logins. Kept in memory here; with
+  # wrangler, Cloudflare keeps it durable.
+  durableObjectNamespaces = [(className = "RefreshStoreObject", uniqueKey = "hs256-example")],
+  durableObjectStorage = (inMemory = void),
   bindings = [
+    (name = "REFRESH_STORE", durableObjectNamespace = "RefreshStoreObject"),
     # A demo secret: a real one is random, at least 32 bytes, and never committed.
     (name = "JWT_SECRET", text = "demo-secret-change-me-at-least-32-bytes-long"),
   ],

@@ -1,15 +1,24 @@
 // A Worker with login, a protected route, refresh and logout.
 // Run it with workerd (see config.capnp) or deploy it with wrangler.
-import { authenticate, createTokens, isJwtError, memoryStore, readBearerToken } from "hs256";
+import { authenticate, createTokens, isJwtError, isStoreError, readBearerToken } from "hs256";
+import { durableObjectStore } from "hs256/cloudflare";
+
+// The Durable Object that holds each user's logins: wrangler.toml binds it as
+// REFRESH_STORE (a durable_objects binding with class_name "RefreshStoreObject").
+export { RefreshStoreObject } from "hs256/cloudflare";
 
 // A fixed demo user: a real app checks a password hash from its database.
 const DEMO_USER = { username: "alice", password: "wonderland", role: "admin" };
 
-// A memory store lives in one isolate only: in production pass a store that
-// all isolates share (a Durable Object, or Redis through redisStore).
+// Every isolate reaches the same Durable Object per user, so a refresh token is
+// used once however many isolates serve the app, and its reuse revokes the login.
 let tokens;
 const tokensFor = (env) =>
-  (tokens ??= createTokens({ secret: env.JWT_SECRET, store: memoryStore(), checkRevoked: true }));
+  (tokens ??= createTokens({
+    secret: env.JWT_SECRET,
+    store: durableObjectStore(env.REFRESH_STORE),
+    checkRevoked: true,
+  }));
 
 export default {
   async fetch(request, env) {
@@ -43,6 +52,8 @@ export default {
           return new Response("Not found", { status: 404 });
       }
     } catch (error) {
+      // The store did not answer: the token may be fine, so ask to try again.
+      if (isStoreError(error)) return Response.json({ error: error.code }, { status: 503 });
       if (!isJwtError(error)) throw error;
       // RFC 6750 section 3: a 401 names the scheme, and the error, in WWW-Authenticate.
       const headers = new Headers();

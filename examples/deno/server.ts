@@ -1,15 +1,18 @@
 // A Deno server with login, a protected route, refresh and logout:
-//   npm run build && cd examples/deno && deno run --allow-net --allow-env server.ts
+//   npm run build && cd examples/deno && deno run --unstable-kv --allow-net --allow-env server.ts
 // Here "hs256" is this repo's own package.json, so its build in dist/;
 // an app gets the same import with `deno add npm:hs256`.
-import { authenticate, createTokens, isJwtError, memoryStore, readBearerToken } from "hs256";
+import { authenticate, createTokens, isJwtError, isStoreError, readBearerToken } from "hs256";
+import { denoKvStore } from "hs256/deno-kv";
 
 // A fixed demo user: a real app checks a password hash from its database.
 const DEMO_USER = { username: "alice", password: "wonderland", role: "admin" };
 
 const auth = createTokens<{ role: string }>({
   secret: Deno.env.get("JWT_SECRET") ?? "demo-secret-change-me-at-least-32-bytes-long",
-  store: memoryStore(), // one process only: several share a store such as redisStore
+  // Deno KV: a local file by default, shared by every instance on Deno Deploy.
+  // DENO_KV_PATH picks another database (":memory:" for a throwaway one).
+  store: denoKvStore(await Deno.openKv(Deno.env.get("DENO_KV_PATH"))),
   checkRevoked: true,
 });
 
@@ -48,6 +51,8 @@ Deno.serve(
     try {
       return await route(request);
     } catch (error) {
+      // The store did not answer: the token may be fine, so ask to try again.
+      if (isStoreError(error)) return Response.json({ error: error.code }, { status: 503 });
       if (!isJwtError(error)) throw error;
       // RFC 6750 section 3: a 401 names the scheme, and the error, in WWW-Authenticate.
       const headers = new Headers();

@@ -200,6 +200,50 @@ describe("oversized tokens", () => {
   });
 });
 
+describe("options that would switch a check off", () => {
+  const expired = { sub: "a", exp: NOW_S - 3600 };
+  const old = { sub: "a", exp: NOW_S + 60, iat: NOW_S - 7200 };
+  const huge = `${"9".repeat(400)}d`;
+
+  it.each([
+    ["clockTolerance", huge, expired],
+    ["maxTokenAge", huge, old],
+    ["clockTolerance", Number.POSITIVE_INFINITY, expired],
+    ["maxTokenAge", Number.POSITIVE_INFINITY, old],
+  ])("refuses a %s that reads as Infinity (%s)", async (option, value, payload) => {
+    const token = forge({ alg: "HS256" }, payload);
+    const options = { [option]: value };
+    await expect(verify(token, SECRET, { now: NOW, ...options })).rejects.toThrow(TypeError);
+  });
+});
+
+describe("key ids chosen by the client (RFC 7515 section 4.1.4)", () => {
+  const keys = new Map([["2030-01", SECRET]]);
+  const resolver = (header: { kid?: string }) =>
+    header.kid === undefined ? undefined : keys.get(header.kid);
+
+  it.each(["__proto__", "constructor", "toString", "unknown"])(
+    "answers an unknown kid %j with ERR_JWT_KEY, a 401, not an exception",
+    async (kid) => {
+      const token = forge({ alg: "HS256", kid }, live);
+      await expect(verifyNow(token, resolver)).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_KEY",
+      });
+    },
+  );
+
+  it("refuses a kid that is not a string before the resolver sees it", async () => {
+    const spy = vi.fn(resolver);
+    const token = forge({ alg: "HS256", kid: { toString: "2030-01" } }, live);
+    await expect(verifyNow(token, spy)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_MALFORMED",
+    });
+    expect(spy).not.toHaveBeenCalled();
+  });
+});
+
 describe("unexpected input", () => {
   it("parses JSON nested 200,000 deep without a stack overflow", async () => {
     const depth = 200_000;

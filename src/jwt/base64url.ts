@@ -116,3 +116,20 @@ function sextet(text: string, index: number): number {
   const code = text.charCodeAt(index);
   return code < 128 ? (DECODE[code] as number) : -1;
 }
+
+/**
+ * True when `text[start, end)` is strict base64url, as {@link decodeBase64url}
+ * would accept it, without writing the bytes anywhere.
+ */
+export function isBase64url(text: string, start = 0, end = text.length): boolean {
+  const length = end - start;
+  const rest = length & 3;
+  if (rest === 1) return false;
+  let bits = 0;
+  for (let i = start; i < end; i++) bits |= sextet(text, i);
+  if (bits < 0) return false;
+  // The unused low bits of the last character must be zero (RFC 4648 section 3.5).
+  if (rest === 2) return (sextet(text, end - 1) & 15) === 0;
+  if (rest === 3) return (sextet(text, end - 1) & 3) === 0;
+  return true;
+}

@@ -17,7 +17,12 @@ export function toSeconds(value: Duration, option: string): number {
   }
   if (typeof value === "string") {
     const match = DURATION.exec(value);
-    if (match) return Number(match[1]) * (UNIT_SECONDS[match[2] ?? "s"] as number);
+    if (match) {
+      // Hundreds of digits read as Infinity, which would turn a check off.
+      const seconds = Number(match[1]) * (UNIT_SECONDS[match[2] ?? "s"] as number);
+      if (Number.isFinite(seconds)) return seconds;
+      throw new TypeError(`${option} must be a finite duration, got a number too large to hold`);
+    }
     throw new TypeError(
       `${option} must be seconds or a duration such as "30s", "15m", "2h", "7d" or "1w", got ${JSON.stringify(value)}`,
     );

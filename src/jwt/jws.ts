@@ -1,5 +1,5 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
-import { decodeBase64url, encodeBase64url, scratchBuffer } from "./base64url.js";
+import { decodeBase64url, encodeBase64url, isBase64url, scratchBuffer } from "./base64url.js";
 import { JwtError } from "./errors.js";
 import { type HmacBackend, pending } from "./hmac.js";
 
@@ -46,7 +46,10 @@ export interface TokenParts {
   dot2: number;
 }
 
-/** Finds the three segments, refusing a token that is not a string, too long, or not three parts. */
+/**
+ * Finds the three segments, refusing a token that is not a string, too long, not
+ * three parts, or with a segment that is not strict base64url.
+ */
 export function splitToken(token: unknown, maxLength: number): TokenParts {
   if (typeof token !== "string") throw malformed("token must be a string");
   // Checked first, so that a huge input costs nothing more than this comparison.
@@ -56,18 +59,29 @@ export function splitToken(token: unknown, maxLength: number): TokenParts {
   if (dot2 < 0 || token.indexOf(".", dot2 + 1) >= 0) {
     throw malformed("token must have three dot-separated segments");
   }
+  // The form of every segment is checked before the key or the signature
+  // (RFC 7515 section 5.2, steps 1 to 3), so that a payload that is not
+  // base64url is malformed, never a bad signature.
+  if (!isBase64url(token, 0, dot1)) throw malformed("header is not valid base64url");
+  if (!isBase64url(token, dot1 + 1, dot2)) throw malformed("payload is not valid base64url");
+  if (!isBase64url(token, dot2 + 1)) throw malformed("signature is not valid base64url");
   return { token, dot1, dot2 };
 }
 
-/** Decodes a segment as a UTF-8 JSON object. */
+/** Decodes a segment, whose form {@link splitToken} has checked, as a UTF-8 JSON object. */
 export function parseSegment(
   token: string,
   start: number,
   end: number,
   what: string,
 ): Record<string, unknown> {
-  const bytes = decodeBase64url(token, start, end, scratchBuffer(end - start));
-  if (!bytes) throw malformed(`${what} is not valid base64url`);
+  // splitToken has checked the form of every segment.
+  const bytes = decodeBase64url(
+    token,
+    start,
+    end,
+    scratchBuffer(end - start),
+  ) as Uint8Array<ArrayBuffer>;
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(bytes));
@@ -94,6 +108,9 @@ export function parseHeader(parts: TokenParts): JwtHeader {
   // extension it does not understand, and this library understands none.
   if (header.crit !== undefined)
     throw new JwtError("ERR_JWT_ALGORITHM", 'header "crit" is not supported');
+  // RFC 7515 section 4.1.4: kid is a string; a key resolver must never see another type.
+  if (header.kid !== undefined && typeof header.kid !== "string")
+    throw malformed('header "kid" must be a string');
   return header as JwtHeader;
 }
 
@@ -108,8 +125,7 @@ export function mac<K>(
 
 /**
  * Checks the third segment against the first two, in constant time (the
- * backend's verify). Fails with `ERR_JWT_SIGNATURE`, or `ERR_JWT_MALFORMED` when
- * the segment is not base64url. Returns a promise only when the backend does, so
+ * backend's verify). Fails with `ERR_JWT_SIGNATURE`. Returns a promise only when the backend does, so
  * that a synchronous backend's hot path waits for nothing.
  */
 export function verifySignature<K>(
@@ -123,8 +139,13 @@ export function verifySignature<K>(
   // shorter than its text, and UTF-8 takes at most 3 bytes per UTF-16 code unit.
   const buffer = scratchBuffer(input.length * 3 + token.length - dot2);
   const { written } = encoder.encodeInto(input, buffer);
-  const signature = decodeBase64url(token, dot2 + 1, token.length, buffer.subarray(written));
-  if (!signature) throw malformed("signature is not valid base64url");
+  // splitToken has checked the form of every segment.
+  const signature = decodeBase64url(
+    token,
+    dot2 + 1,
+    token.length,
+    buffer.subarray(written),
+  ) as Uint8Array<ArrayBuffer>;
   const matches = backend.verify(key, buffer.subarray(0, written), signature);
   return pending(matches) ? matches.then(requireMatch) : requireMatch(matches);
 }

@@ -1,6 +1,7 @@
 import { encodeBase64url } from "./base64url.js";
 import { type ClaimOptions, invalidClaim, type JwtPayload, validateClaims } from "./claims.js";
 import { type Duration, epochSeconds, toSeconds } from "./duration.js";
+import { JwtError } from "./errors.js";
 import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 import {
   encodeHeader,
@@ -46,8 +47,14 @@ export interface VerifyOptions extends ClaimOptions {
   hmac?: HmacBackend;
 }
 
-/** Picks the secret for a token from its (not yet verified) header, for key rotation by `kid`. */
-export type SecretResolver = (header: JwtHeader) => Secret | Promise<Secret>;
+/**
+ * Picks the secret for a token from its (not yet verified) header, for key
+ * rotation by `kid`. `undefined` or `null` means no key is known for it: the
+ * token is refused with `ERR_JWT_KEY`.
+ */
+export type SecretResolver = (
+  header: JwtHeader,
+) => Secret | undefined | null | Promise<Secret | undefined | null>;
 
 /** What {@link verify} and {@link decodeUnverified} return. */
 export interface DecodedJwt<P extends object = JwtPayload> {
@@ -98,7 +105,7 @@ export async function verify<P extends object = JwtPayload>(
   const header = parseHeader(parts);
   const backend = options.hmac ?? webCryptoHmac;
   let key = backendKey(
-    typeof secret === "function" ? await secret(header) : secret,
+    typeof secret === "function" ? await resolveSecret(secret, header) : secret,
     "verify",
     backend,
   );
@@ -122,6 +129,16 @@ export function decodeUnverified<P extends object = JwtPayload>(token: string): 
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
     JwtPayload;
   return { header, payload };
+}
+
+// The kid comes from the client: a resolver that knows no key for it has been
+// sent an unknown key id (a 401), not given a broken secret (a 500).
+async function resolveSecret(resolver: SecretResolver, header: JwtHeader): Promise<Secret> {
+  const secret = await resolver(header);
+  if (secret === undefined || secret === null) {
+    throw new JwtError("ERR_JWT_KEY", "no key for this token's key id");
+  }
+  return secret;
 }
 
 const OPTION_CLAIMS = [

@@ -464,12 +464,11 @@ describe("verify", () => {
       expect(decodeSpy.mock.calls.some(([, start]) => start === payloadStart)).toBe(true);
     });
 
-    it("gives ERR_JWT_SIGNATURE, not MALFORMED, for a payload that is not even base64url", async () => {
+    it("gives ERR_JWT_MALFORMED, not SIGNATURE, for a payload that is not even base64url", async () => {
       const input = `${b64url(HEADER)}.%%% not base64 %%%`;
-      await expectJwtError(
+      await expect(
         verify(`${input}.${hmac(input, `${SECRET}-other`)}`, SECRET, at),
-        "ERR_JWT_SIGNATURE",
-      );
+      ).rejects.toMatchObject({ name: "JwtError", code: "ERR_JWT_MALFORMED" });
     });
 
     it("gives ERR_JWT_SIGNATURE, not a claim error, for a forged token with bad claims", async () => {
@@ -546,6 +545,21 @@ describe("verify", () => {
         TypeError,
       );
     });
+
+    it.each([undefined, null])(
+      "refuses a token whose kid the function knows no key for (%s) with ERR_JWT_KEY",
+      async (none) => {
+        const token = await sign({}, SECRET, { ...at, expiresIn: 60, keyId: "unknown" });
+        await expect(verify(token, () => none, at)).rejects.toMatchObject({
+          name: "JwtError",
+          code: "ERR_JWT_KEY",
+        });
+        await expect(verify(token, async () => none, at)).rejects.toMatchObject({
+          name: "JwtError",
+          code: "ERR_JWT_KEY",
+        });
+      },
+    );
 
     it("is not called for a token whose header is refused", async () => {
       const resolver = vi.fn(() => SECRET);
@@ -701,6 +715,10 @@ describe("decodeUnverified", () => {
       `${good}.${bom}.`,
       `${bom}.${good}.`,
       `${good}.${b64url(Uint8Array.from([0x7b, 0xff, 0x7d]))}.`,
+      `${good}.${good}. `,
+      `${good}.${good}.=`,
+      `${good}.${good}.!!!`,
+      `${good}.${good}.${hmac("x", SECRET)}=`,
     ];
     for (const token of bad) throwsWith(() => decodeUnverified(token), "ERR_JWT_MALFORMED");
     expect(decodeUnverified(`${good}.${good}.`)).toEqual({ header: { a: 1 }, payload: { a: 1 } });

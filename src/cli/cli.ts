@@ -64,10 +64,12 @@ const COMMANDS: Record<string, Command> = {
 
 Signs PAYLOAD, a JSON object, as an HS256 JWT and prints the token.
 Without PAYLOAD (or with "-"), the payload is read from standard input.
-"iat" is set to now unless the payload has it.
+"iat" is set to now unless the payload has it. A token needs "exp" (from
+--exp or the payload) unless --no-exp says it never expires.
 
 Options:
   --exp DURATION   expires after DURATION: seconds, or "30s", "15m", "2h", "7d", "1w"
+  --no-exp         make a token that never expires (verify refuses it by default)
   --nbf DURATION   not valid until DURATION from now
   --iss ISSUER     sets "iss"
   --aud AUDIENCE   sets "aud"; repeat for several audiences
@@ -83,6 +85,7 @@ Example:
     options: {
       ...SECRET_OPTIONS,
       exp: { type: "string" },
+      "no-exp": { type: "boolean" },
       nbf: { type: "string" },
       iss: { type: "string" },
       aud: { type: "string", multiple: true },
@@ -245,8 +248,18 @@ async function runSign(values: Values, input: string | undefined, io: CliIo): Pr
       throw new CliError(`--${claim} sets "${claim}", which the payload has`);
     }
   }
+  const forever = values["no-exp"] === true;
+  if (forever && (values.exp !== undefined || payload.exp !== undefined)) {
+    throw new UsageError('--no-exp says the token never expires, yet it has "exp"');
+  }
+  if (!forever && values.exp === undefined && payload.exp === undefined) {
+    throw new UsageError(
+      "the token would never expire, and verify refuses that by default: give --exp DURATION (such as --exp 15m), or --no-exp if it is meant",
+    );
+  }
   const aud = values.aud as string[] | undefined;
   const options: SignOptions = {
+    requireExpiration: !forever,
     expiresIn: optionalDuration(values, "exp"),
     notBefore: optionalDuration(values, "nbf"),
     issuer: values.iss as string | undefined,

@@ -33,6 +33,11 @@ export interface SignOptions {
   type?: string;
   /** Sets the header's `kid`, to pick a key when secrets rotate. */
   keyId?: string;
+  /**
+   * Refuse to make a token without `exp` (from `expiresIn` or the payload).
+   * Default true, as in {@link VerifyOptions}: `verify` refuses such a token by default.
+   */
+  requireExpiration?: boolean;
   /** The time the token is issued at (`iat`), for tests. Default: the system clock. */
   now?: Date;
   /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
@@ -69,7 +74,8 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
  * Signs `payload` as an HS256 JWT. `iat` is set to now unless the payload has one.
  *
  * @throws TypeError when the payload is not a plain JSON object, an option is
- *   not understood, or an option sets a claim the payload already has.
+ *   not understood, an option sets a claim the payload already has, or the
+ *   token would have no `exp` and `requireExpiration` is not false.
  * @throws JwtError `ERR_JWT_KEY` when the secret is shorter than 32 bytes.
  */
 export async function sign(
@@ -169,6 +175,13 @@ function buildClaims(payload: object, options: SignOptions): JwtPayload {
         : value;
   }
   assertClaimTypes(claims);
+  // verify refuses a token without exp unless told otherwise; sign agrees, so
+  // that a token made with the defaults is one verify accepts.
+  if (claims.exp === undefined && options.requireExpiration !== false) {
+    throw new TypeError(
+      'token has no "exp": set expiresIn (or "exp" in the payload), or requireExpiration: false for a token that never expires',
+    );
+  }
   return claims as JwtPayload;
 }
 

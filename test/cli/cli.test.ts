@@ -95,7 +95,7 @@ describe("secret", () => {
 
 describe("sign", () => {
   it("signs the payload given as an argument", async () => {
-    const { code, out, err } = await run(["sign", '{"sub":"alice","role":"admin"}']);
+    const { code, out, err } = await run(["sign", "--exp", "1m", '{"sub":"alice","role":"admin"}']);
     expect(code).toBe(EXIT_OK);
     expect(err).toBe("");
     expect(out.endsWith("\n")).toBe(true);
@@ -105,7 +105,7 @@ describe("sign", () => {
   });
 
   it.each([["-"], []])("reads the payload from stdin (args: %j)", async (...args: string[]) => {
-    const { code, out } = await run(["sign", ...args], { stdin: '{"sub":"bob"}\n' });
+    const { code, out } = await run(["sign", "--exp", "1m", ...args], { stdin: '{"sub":"bob"}\n' });
     expect(code).toBe(EXIT_OK);
     expect(decodeUnverified(out.trim()).payload.sub).toBe("bob");
   });
@@ -149,13 +149,32 @@ describe("sign", () => {
     });
   });
 
+  it("refuses to make a token that never expires unless --no-exp says so", async () => {
+    const refused = await run(["sign", '{"sub":"alice"}']);
+    expect(refused.code).toBe(EXIT_USAGE);
+    expect(refused.err).toContain("give --exp DURATION (such as --exp 15m), or --no-exp");
+    const forever = await run(["sign", "--no-exp", '{"sub":"alice"}']);
+    expect(forever.code).toBe(EXIT_OK);
+    expect(decodeUnverified(forever.out.trim()).payload.exp).toBeUndefined();
+    expect((await run(["sign", '{"sub":"alice","exp":1999999999}'])).code).toBe(EXIT_OK);
+  });
+
+  it.each([[["--no-exp", "--exp", "1m", "{}"]], [["--no-exp", '{"exp":1999999999}']]])(
+    "refuses --no-exp with an exp (%j)",
+    async (args) => {
+      const { code, err } = await run(["sign", ...args]);
+      expect(code).toBe(EXIT_USAGE);
+      expect(err).toContain('--no-exp says the token never expires, yet it has "exp"');
+    },
+  );
+
   it("makes repeated --aud an array", async () => {
-    const { out } = await run(["sign", "--aud", "a", "--aud", "b", "{}"]);
+    const { out } = await run(["sign", "--exp", "1m", "--aud", "a", "--aud", "b", "{}"]);
     expect(decodeUnverified(out.trim()).payload.aud).toEqual(["a", "b"]);
   });
 
   it("reports bad JSON", async () => {
-    const { code, out, err } = await run(["sign", "{sub: alice}"]);
+    const { code, out, err } = await run(["sign", "--exp", "1m", "{sub: alice}"]);
     expect(code).toBe(EXIT_FAILURE);
     expect(out).toBe("");
     expect(err).toMatch(/^error: the payload is not valid JSON: /);
@@ -164,7 +183,7 @@ describe("sign", () => {
   it.each(["[1]", "null", '"text"', "3"])(
     "refuses a payload that is not an object: %s",
     async (json) => {
-      const { code, err } = await run(["sign", json]);
+      const { code, err } = await run(["sign", "--exp", "1m", json]);
       expect(code).toBe(EXIT_FAILURE);
       expect(err).toContain("the payload must be a JSON object");
     },
@@ -198,7 +217,7 @@ describe("sign", () => {
 
 describe("the secret", () => {
   it("without JWT_SECRET says how to give one", async () => {
-    const { code, out, err } = await run(["sign", "{}"], { env: {} });
+    const { code, out, err } = await run(["sign", "--exp", "1m", "{}"], { env: {} });
     expect(code).toBe(EXIT_FAILURE);
     expect(out).toBe("");
     expect(err).toBe(
@@ -207,11 +226,13 @@ describe("the secret", () => {
   });
 
   it("treats an empty JWT_SECRET as missing", async () => {
-    expect((await run(["sign", "{}"], { env: { JWT_SECRET: "" } })).code).toBe(EXIT_FAILURE);
+    expect((await run(["sign", "--exp", "1m", "{}"], { env: { JWT_SECRET: "" } })).code).toBe(
+      EXIT_FAILURE,
+    );
   });
 
   it("comes from the variable named by --secret-env", async () => {
-    const { code, out } = await run(["sign", "--secret-env", "MY_KEY", "{}"], {
+    const { code, out } = await run(["sign", "--exp", "1m", "--secret-env", "MY_KEY", "{}"], {
       env: { MY_KEY: SECRET, JWT_SECRET: "another-secret-that-is-also-long-enough" },
     });
     expect(code).toBe(EXIT_OK);
@@ -219,7 +240,7 @@ describe("the secret", () => {
   });
 
   it("names the missing variable of --secret-env", async () => {
-    const { code, err } = await run(["sign", "--secret-env", "MY_KEY", "{}"]);
+    const { code, err } = await run(["sign", "--exp", "1m", "--secret-env", "MY_KEY", "{}"]);
     expect(code).toBe(EXIT_FAILURE);
     expect(err).toContain("the environment variable MY_KEY is not set or is empty");
   });
@@ -231,7 +252,9 @@ describe("the secret", () => {
     ["\n\n", false],
   ])("comes from --secret-file without one trailing newline (%j)", async (ending, same) => {
     const path = await tempFile(`${SECRET}${ending}`);
-    const { code, out } = await run(["sign", "--secret-file", path, "{}"], { env: {} });
+    const { code, out } = await run(["sign", "--exp", "1m", "--secret-file", path, "{}"], {
+      env: {},
+    });
     expect(code).toBe(EXIT_OK);
     const verified = verify(out.trim(), SECRET, { requireExpiration: false });
     if (same) await expect(verified).resolves.toBeDefined();
@@ -246,13 +269,13 @@ describe("the secret", () => {
 
   it("reports an empty secret file", async () => {
     const path = await tempFile("\n");
-    const { code, err } = await run(["sign", "--secret-file", path, "{}"]);
+    const { code, err } = await run(["sign", "--exp", "1m", "--secret-file", path, "{}"]);
     expect(code).toBe(EXIT_FAILURE);
     expect(err).toContain(`the secret file ${path} is empty`);
   });
 
   it("refuses both --secret-env and --secret-file", async () => {
-    const args = ["sign", "--secret-env", "A", "--secret-file", "b", "{}"];
+    const args = ["sign", "--exp", "1m", "--secret-env", "A", "--secret-file", "b", "{}"];
     const { code, err } = await run(args);
     expect(code).toBe(EXIT_USAGE);
     expect(err).toContain("either --secret-env or --secret-file, not both");
@@ -262,14 +285,16 @@ describe("the secret", () => {
     ["--secret", "hunter2-hunter2-hunter2-hunter2-hunter2"],
     ["--secret=hunter2-hunter2-hunter2-hunter2-hunter2"],
   ])("is never taken from the command line (%s)", async (...flag) => {
-    const { code, err } = await run(["sign", ...flag, "{}"]);
+    const { code, err } = await run(["sign", "--exp", "1m", ...flag, "{}"]);
     expect(code).toBe(EXIT_USAGE);
     expect(err).toContain("--secret is not accepted: other users can read the command line");
     expect(err).not.toContain("hunter2");
   });
 
   it("reports a short secret without showing it", async () => {
-    const { code, err } = await run(["sign", "{}"], { env: { JWT_SECRET: "too-short-secret" } });
+    const { code, err } = await run(["sign", "--exp", "1m", "{}"], {
+      env: { JWT_SECRET: "too-short-secret" },
+    });
     expect(code).toBe(EXIT_FAILURE);
     expect(err).toMatch(/^error ERR_JWT_KEY: HS256 secret is 16 bytes/);
     expect(err).not.toContain("too-short-secret");
@@ -363,7 +388,7 @@ describe("verify", () => {
   });
 
   it("accepts a token without exp only with --allow-no-exp", async () => {
-    const token = await sign({ sub: "a" }, SECRET);
+    const token = await sign({ sub: "a" }, SECRET, { requireExpiration: false });
     const refused = await run(["verify", token]);
     expect(refused.code).toBe(EXIT_FAILURE);
     expect(refused.err).toContain('error ERR_JWT_CLAIM: token has no "exp" claim');
@@ -396,7 +421,7 @@ describe("verify", () => {
 
 describe("decode", () => {
   it("prints the header and payload, says they are not verified, and needs no secret", async () => {
-    const token = await sign({ sub: "eve" }, `${SECRET}-unknown`);
+    const token = await sign({ sub: "eve" }, `${SECRET}-unknown`, { expiresIn: 60 });
     const { code, out, err } = await run(["decode", token], { env: {} });
     expect(code).toBe(EXIT_OK);
     expect(JSON.parse(out)).toEqual(decodeUnverified(token));
@@ -404,7 +429,7 @@ describe("decode", () => {
   });
 
   it("reads the token from stdin", async () => {
-    const token = await sign({ sub: "eve" }, SECRET);
+    const token = await sign({ sub: "eve" }, SECRET, { expiresIn: 60 });
     const { code, out } = await run(["decode", "-"], { stdin: `${token}\n` });
     expect(code).toBe(EXIT_OK);
     expect(JSON.parse(out).payload.sub).toBe("eve");

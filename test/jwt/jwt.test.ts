@@ -67,20 +67,23 @@ describe("the public entry", () => {
 
 describe("sign", () => {
   it('writes the header {"alg":"HS256","typ":"JWT"} and an HMAC SHA-256 signature', async () => {
-    const token = await sign({ sub: "alice" }, SECRET, at);
+    const token = await sign({ sub: "alice" }, SECRET, { ...at, expiresIn: 60 });
     const [header, payload, signature] = segments(token);
     expect(Buffer.from(header, "base64url").toString()).toBe('{"alg":"HS256","typ":"JWT"}');
-    expect(decodeJson(payload)).toEqual({ sub: "alice", iat: NOW_SECONDS });
+    expect(decodeJson(payload)).toEqual({ sub: "alice", iat: NOW_SECONDS, exp: EXP });
     expect(signature).toBe(hmac(`${header}.${payload}`, SECRET));
   });
 
   it("adds kid to the header with keyId", async () => {
-    const token = await sign({}, SECRET, { ...at, keyId: "2025-01" });
+    const token = await sign({}, SECRET, { ...at, expiresIn: 60, keyId: "2025-01" });
     expect(decodeJson(segments(token)[0])).toEqual({ alg: "HS256", typ: "JWT", kid: "2025-01" });
   });
 
   it("sets iat to now, in whole seconds", async () => {
-    const token = await sign({}, SECRET, { now: new Date(NOW_SECONDS * 1000 + 999) });
+    const token = await sign({}, SECRET, {
+      now: new Date(NOW_SECONDS * 1000 + 999),
+      requireExpiration: false,
+    });
     expect(decodeUnverified(token).payload.iat).toBe(NOW_SECONDS);
   });
 
@@ -129,6 +132,7 @@ describe("sign", () => {
       subject: "alice",
       jwtId: "id-1",
       type: "ATK",
+      requireExpiration: false,
     });
     expect(decodeUnverified(token).payload).toEqual({
       role: "admin",
@@ -139,8 +143,21 @@ describe("sign", () => {
       jti: "id-1",
       type: "ATK",
     });
-    const single = await sign({}, SECRET, { ...at, audience: "api" });
+    const single = await sign({}, SECRET, { ...at, expiresIn: 60, audience: "api" });
     expect(decodeUnverified(single).payload.aud).toBe("api");
+  });
+
+  // verify refuses a token without exp by default (requireExpiration), so sign does too.
+  it("refuses to make a token without exp unless requireExpiration is false", async () => {
+    await expect(sign({ sub: "alice" }, SECRET, at)).rejects.toThrow(
+      new TypeError(
+        'token has no "exp": set expiresIn (or "exp" in the payload), or requireExpiration: false for a token that never expires',
+      ),
+    );
+    const forever = await sign({ sub: "alice" }, SECRET, { ...at, requireExpiration: false });
+    expect(decodeUnverified(forever).payload).toEqual({ sub: "alice", iat: NOW_SECONDS });
+    const inPayload = await sign({ sub: "alice", exp: EXP }, SECRET, at);
+    expect((await verify(inPayload, SECRET, at)).payload.exp).toBe(EXP);
   });
 
   it("does not change the payload it is given", async () => {
@@ -813,13 +830,19 @@ describe("error messages", () => {
 describe("sign refuses options it would write wrongly", () => {
   const secret = "s".repeat(32);
   it("refuses a type claim or option that is not a string", async () => {
-    await expect(sign({ sub: "a" }, secret, { type: 5 as never })).rejects.toThrow(/"type" claim/);
-    await expect(sign({ sub: "a", type: ["ATK"] }, secret)).rejects.toThrow(TypeError);
-    await expect(sign({ sub: "a", type: "ATK" }, secret)).resolves.toMatch(/\./);
+    await expect(sign({ sub: "a" }, secret, { expiresIn: 60, type: 5 as never })).rejects.toThrow(
+      /"type" claim/,
+    );
+    await expect(sign({ sub: "a", type: ["ATK"] }, secret, { expiresIn: 60 })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(sign({ sub: "a", type: "ATK" }, secret, { expiresIn: 60 })).resolves.toMatch(/\./);
   });
 
   it("refuses a keyId that is not a string", async () => {
-    await expect(sign({ sub: "a" }, secret, { keyId: 7 as never })).rejects.toThrow(/keyId/);
+    await expect(sign({ sub: "a" }, secret, { expiresIn: 60, keyId: 7 as never })).rejects.toThrow(
+      /keyId/,
+    );
   });
 
   it("refuses a negative clockTolerance or maxTokenAge", async () => {

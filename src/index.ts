@@ -13,7 +13,14 @@ export {
 export type { ClaimOptions, JwtClaims, JwtPayload } from "./jwt/claims.js";
 export type { Duration } from "./jwt/duration.js";
 // Errors
-export { isJwtError, JwtError, type JwtErrorCode, type JwtErrorDetails } from "./jwt/errors.js";
+export {
+  isJwtError,
+  JwtError,
+  type JwtErrorCode,
+  type JwtErrorDetails,
+  type JwtErrorFields,
+  type JwtErrorOf,
+} from "./jwt/errors.js";
 export type { HmacBackend } from "./jwt/hmac.js";
 export type { JwtHeader } from "./jwt/jws.js";
 export {

@@ -1,6 +1,9 @@
 // The Bearer scheme of RFC 6750: reading the token from a request (section 2.1)
 // and the WWW-Authenticate challenge that answers a failure (section 3).
+import { challenge } from "../jwt/challenge.js";
 import { JwtError } from "../jwt/errors.js";
+
+export { challenge };
 
 /** A header bag as Node's `IncomingMessage.headers` or a plain object holds it. */
 export type HeaderRecord = Record<string, string | string[] | undefined>;
@@ -48,18 +51,6 @@ export function readBearerToken(source: AuthorizationSource, realm?: string): st
     throw invalidRequest("Authorization header must be one Bearer token", realm);
   }
   return token;
-}
-
-/**
- * The `WWW-Authenticate` value of RFC 6750 section 3: `Bearer`, the realm when
- * given, and the error code and description when there is an error.
- */
-export function challenge(realm?: string, error?: string, description?: string): string {
-  const params: string[] = [];
-  if (realm !== undefined) params.push(`realm="${quotable(realm)}"`);
-  if (error !== undefined) params.push(`error="${error}"`);
-  if (description !== undefined) params.push(`error_description="${quotable(description)}"`);
-  return params.length === 0 ? "Bearer" : `Bearer ${params.join(", ")}`;
 }
 
 /** Sets the HTTP answer on an error, so that a framework can reply in one line. */
@@ -121,10 +112,4 @@ function fromRecord(headers: HeaderRecord, realm: string | undefined): string | 
 
 function hasGet(value: object): value is HeaderGetter {
   return typeof (value as { get?: unknown }).get === "function";
-}
-
-// RFC 6750 section 3: these values may not hold '"' or '\', nor anything
-// outside printable ASCII.
-function quotable(text: string): string {
-  return text.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "");
 }

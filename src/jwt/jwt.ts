@@ -1,5 +1,12 @@
 import { encodeBase64url } from "./base64url.js";
-import { type ClaimOptions, invalidClaim, type JwtPayload, validateClaims } from "./claims.js";
+import {
+  type ClaimOptions,
+  type CompiledClaims,
+  checkClaims,
+  compileClaims,
+  invalidClaim,
+  type JwtPayload,
+} from "./claims.js";
 import { type Duration, epochSeconds, toSeconds } from "./duration.js";
 import { JwtError } from "./errors.js";
 import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
@@ -104,12 +111,39 @@ export async function verify<P extends object = JwtPayload>(
   options: VerifyOptions = {},
 ): Promise<DecodedJwt<P>> {
   const now = epochSeconds(options.now);
+  return verifyCompiled<P>(token, secret, compileVerifyOptions(options), now);
+}
+
+/** {@link VerifyOptions} checked and converted once. */
+export interface CompiledVerify {
+  readonly claims: CompiledClaims;
+  readonly maxLength: number;
+  readonly backend: HmacBackend;
+}
+
+/** Checks the options of `verify`: a TypeError for any that cannot be used. */
+export function compileVerifyOptions(options: VerifyOptions): CompiledVerify {
   const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   // NaN compares false with everything, so it would silently turn the limit off.
   if (!(maxLength >= 0)) throw new TypeError("maxTokenLength must be a number of characters");
-  const parts = splitToken(token, maxLength);
+  if (options.now !== undefined) epochSeconds(options.now);
+  return {
+    claims: compileClaims(options),
+    maxLength,
+    backend: options.hmac ?? webCryptoHmac,
+  };
+}
+
+/** {@link verify} with options compiled by {@link compileVerifyOptions}, at `now` in seconds. */
+export async function verifyCompiled<P extends object = JwtPayload>(
+  token: string,
+  secret: Secret | SecretResolver,
+  options: CompiledVerify,
+  now: number,
+): Promise<DecodedJwt<P>> {
+  const parts = splitToken(token, options.maxLength);
   const header = parseHeader(parts);
-  const backend = options.hmac ?? webCryptoHmac;
+  const { backend } = options;
   let key = backendKey(
     typeof secret === "function" ? await resolveSecret(secret, header) : secret,
     "verify",
@@ -121,7 +155,7 @@ export async function verify<P extends object = JwtPayload>(
   // Only now, with the signature good, is the payload read at all.
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
     JwtPayload;
-  validateClaims(payload, options, now);
+  checkClaims(payload, options.claims, now);
   return { header, payload };
 }
 

@@ -127,9 +127,12 @@ function importRaw<K>(bytes: Uint8Array<ArrayBuffer>, backend: HmacBackend<K>): 
   return backend.importKey(bytes);
 }
 
-// Checked by tag rather than instanceof, so that bytes made in another realm (a
-// vm context, as the Edge Runtime uses, or an iframe) are known as bytes.
-function bytesOf(secret: unknown): Uint8Array | undefined {
+/**
+ * The bytes of a raw secret given as bytes, or undefined for a string or a
+ * CryptoKey. Checked by tag rather than instanceof, so that bytes made in
+ * another realm (a vm context, as the Edge Runtime uses, or an iframe) are known as bytes.
+ */
+export function bytesOf(secret: unknown): Uint8Array | undefined {
   const tag = tagOf(secret);
   if (tag === "Uint8Array") return secret as Uint8Array;
   if (tag === "ArrayBuffer") return new Uint8Array(secret as ArrayBuffer);
@@ -156,7 +159,8 @@ function cryptoKeyProblem(key: CryptoKey, usage: KeyUsage): string | undefined {
   return undefined;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+/** True when both hold the same bytes. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

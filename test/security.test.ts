@@ -2,11 +2,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { authenticate, createTokens, JwtError, memoryStore, sign, verify } from "../src/index.js";
 import { codeOf } from "./support/expect.js";
+import { NOW, NOW_SECONDS, SECRET } from "./support/fixtures.js";
 import { b64url, hmac } from "./support/signed.js";
 
-const SECRET = "security-test-secret-of-32-bytes-or-more";
-const NOW = new Date("2030-01-01T00:00:00Z");
-const NOW_S = NOW.getTime() / 1000;
+const NOW_S = NOW_SECONDS;
 const enc = new TextEncoder();
 
 const b64json = (value: unknown) => b64url(JSON.stringify(value));

@@ -5,8 +5,8 @@ import { Readable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main, processIo, readAll } from "../../src/cli/cli.js";
 import { decodeUnverified, sign, verify } from "../../src/index.js";
+import { NOW, SECRET } from "../support/fixtures.js";
 
-const SECRET = "cli-test-secret-that-is-long-enough-0123456789";
 const HOUR_AGO = new Date(Date.now() - 3600_000);
 
 interface RunOptions {

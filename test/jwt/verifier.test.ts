@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { authenticate, createTokens, memoryStore, sign } from "../../src/index.js";
 import { type HmacBackend, webCryptoHmac } from "../../src/jwt/hmac.js";
 import { createVerifier } from "../../src/jwt/verifier.js";
+import { NOW_SECONDS, SECRET } from "../support/fixtures.js";
 
-const SECRET = "0123456789abcdef0123456789abcdef";
-const T0 = 1_700_000_000;
+const T0 = NOW_SECONDS;
 
 function countingBackend(): HmacBackend<CryptoKey> & { verifies: number } {
   const backend = {

@@ -12,11 +12,10 @@ export function runs(numRuns: number): { numRuns: number } {
   return { numRuns: Math.max(10, Math.round(numRuns * RUNS_SCALE)) };
 }
 
-export const SECRET = "property-test-secret-of-at-least-32-bytes!";
-export const OTHER_SECRET = "another-secret-that-is-long-enough-32+";
-/** A fixed clock, so that generated `exp`/`nbf`/`iat` are valid or not by construction. */
-export const NOW = new Date("2030-01-01T00:00:00Z");
-export const NOW_SECONDS = NOW.getTime() / 1000;
+import { NOW_SECONDS } from "./fixtures.js";
+
+// The shared fixtures; the fixed clock makes generated `exp`/`nbf`/`iat` valid or not by construction.
+export { NOW, NOW_SECONDS, OTHER_SECRET, SECRET } from "./fixtures.js";
 
 /** The claims that sign and verify give a meaning (and a type) to. */
 const REGISTERED = new Set(["iss", "sub", "aud", "exp", "nbf", "iat", "jti", "type"]);

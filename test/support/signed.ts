@@ -4,12 +4,9 @@ import { createHmac } from "node:crypto";
 import { expect } from "vitest";
 import { JwtError, type JwtErrorCode } from "../../src/jwt/errors.js";
 
-/** 32 bytes exactly: the shortest secret HS256 accepts. */
-export const SECRET = "0123456789abcdef0123456789abcdef";
+import { SECRET } from "./fixtures.js";
 
-/** A fixed clock for tests: 2023-11-14T22:13:20Z. */
-export const NOW_SECONDS = 1_700_000_000;
-export const NOW = new Date(NOW_SECONDS * 1000);
+export { NOW, NOW_SECONDS, SECRET } from "./fixtures.js";
 
 export function b64url(data: string | Uint8Array): string {
   return Buffer.from(data).toString("base64url");

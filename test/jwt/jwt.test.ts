@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   DEFAULT_MAX_TOKEN_LENGTH,
   decodeUnverified,
@@ -359,45 +359,6 @@ describe("verify", () => {
   });
 
   describe("header", () => {
-    it("refuses every alg but HS256, even with a correct HMAC SHA-256 signature", async () => {
-      const algs: unknown[] = [
-        "none",
-        "HS384",
-        "HS512",
-        "RS256",
-        "hs256",
-        "Hs256",
-        "HS256 ",
-        256,
-        null,
-        true,
-        ["HS256"],
-        {},
-      ];
-      for (const alg of algs) {
-        const token = rawToken(JSON.stringify({ alg, typ: "JWT" }), JSON.stringify({ exp: EXP }));
-        await expectJwtError(verify(token, SECRET, at), "ERR_JWT_ALGORITHM");
-      }
-      await expectJwtError(
-        verify(rawToken('{"typ":"JWT"}', JSON.stringify({ exp: EXP })), SECRET, at),
-        "ERR_JWT_ALGORITHM",
-      );
-    });
-
-    it("refuses an unsigned token with alg none", async () => {
-      const token = `${b64url('{"alg":"none"}')}.${b64url(JSON.stringify({ exp: EXP }))}.`;
-      await expectJwtError(verify(token, SECRET, at), "ERR_JWT_ALGORITHM");
-    });
-
-    it("refuses a header with crit", async () => {
-      const token = rawToken(
-        '{"alg":"HS256","crit":["exp"],"exp":1}',
-        JSON.stringify({ exp: EXP }),
-      );
-      const error = await expectJwtError(verify(token, SECRET, at), "ERR_JWT_ALGORITHM");
-      expect(error.message).toMatch(/crit/);
-    });
-
     it("refuses a header that is not a UTF-8 JSON object", async () => {
       const payload = JSON.stringify({ exp: EXP });
       const bom = Uint8Array.from([0xef, 0xbb, 0xbf, ...Buffer.from('{"alg":"HS256"}')]);
@@ -588,23 +549,6 @@ describe("prototype pollution", () => {
     expect(Object.hasOwn(Object.prototype, "isAdmin")).toBe(false);
   }
 
-  it("verify reads __proto__ and constructor as plain keys", async () => {
-    const token = rawToken(header, payload);
-    const result = await verify(token, SECRET, { ...at, subject: "alice" });
-    expectClean();
-    expect(result.header.alg).toBe("HS256");
-    expect(Object.getPrototypeOf(result.header)).toBe(Object.prototype);
-    expect(Object.getPrototypeOf(result.payload)).toBe(Object.prototype);
-    expect(result.payload.sub).toBe("alice");
-    expect(result.payload.isAdmin).toBeUndefined();
-    expect(result.payload.polluted).toBeUndefined();
-    expect(Object.hasOwn(result.payload, "__proto__")).toBe(true);
-    await expectJwtError(
-      verify(token, SECRET, { ...at, requiredClaims: ["isAdmin"] }),
-      "ERR_JWT_CLAIM",
-    );
-  });
-
   it("decodeUnverified reads them as plain keys", () => {
     const result = decodeUnverified(rawToken(header, payload));
     expectClean();
@@ -630,27 +574,6 @@ describe("prototype pollution", () => {
 });
 
 describe("length limit", () => {
-  it("refuses a 10 MB token at once, before any decoding or crypto", async () => {
-    const big = await sign({ data: "x".repeat(10 * 1024 * 1024) }, SECRET, {
-      ...at,
-      expiresIn: 60,
-    });
-    expect(big.length).toBeGreaterThan(10 * 1024 * 1024);
-    const subtleVerify = vi.spyOn(crypto.subtle, "verify");
-    const importKey = vi.spyOn(crypto.subtle, "importKey");
-    const resolver = vi.fn(() => SECRET);
-    const error = await expectJwtError(verify(big, resolver, at), "ERR_JWT_MALFORMED");
-    expect(error.message).toBe("token is longer than 8192 characters");
-    expect(subtleVerify).not.toHaveBeenCalled();
-    expect(importKey).not.toHaveBeenCalled();
-    expect(resolver).not.toHaveBeenCalled();
-    throwsWith(() => decodeUnverified(big), "ERR_JWT_MALFORMED");
-    // The token is otherwise good: only the limit refused it.
-    expect(
-      (await verify(big, SECRET, { ...at, maxTokenLength: Number.POSITIVE_INFINITY })).payload.exp,
-    ).toBe(EXP);
-  });
-
   it("defaults to 8192 characters, inclusive", async () => {
     // Grow a padding claim until the token is exactly as long as the default limit.
     let token = "";
@@ -665,15 +588,6 @@ describe("length limit", () => {
     await expectJwtError(verify(longer, SECRET, at), "ERR_JWT_MALFORMED");
     throwsWith(() => decodeUnverified(longer), "ERR_JWT_MALFORMED");
     await expect(verify(longer, SECRET, { ...at, maxTokenLength: 10_000 })).resolves.toBeDefined();
-  });
-
-  it("refuses a maxTokenLength that would turn the limit off by accident", async () => {
-    const token = tokenFor({ exp: EXP });
-    for (const maxTokenLength of [Number.NaN, -1, Number("8k")]) {
-      await expect(verify(token, SECRET, { ...at, maxTokenLength })).rejects.toThrow(
-        new TypeError("maxTokenLength must be a number of characters"),
-      );
-    }
   });
 
   it("applies maxTokenLength, inclusive", async () => {

@@ -4,6 +4,8 @@ import { JwtError } from "./errors.js";
 /**
  * The registered claims of RFC 7519 section 4.1, plus the `type` claim that tells
  * an access token ("ATK") from a refresh token ("RTK").
+ *
+ * @category Sign and verify
  */
 export interface JwtClaims {
   iss?: string;
@@ -16,12 +18,20 @@ export interface JwtClaims {
   type?: string;
 }
 
-/** A token payload: the registered claims and any others. */
+/**
+ * A token payload: the registered claims and any others.
+ *
+ * @category Sign and verify
+ */
 export interface JwtPayload extends JwtClaims {
   [claim: string]: unknown;
 }
 
-/** What {@link verify} checks in the payload, beyond the signature. */
+/**
+ * What {@link verify} checks in the payload, beyond the signature.
+ *
+ * @category Sign and verify
+ */
 export interface ClaimOptions {
   /** Accepted values of the `type` claim. When set, a token without it, or with another, fails with `ERR_JWT_TYPE`. */
   type?: string | readonly string[] | undefined;
@@ -50,6 +60,8 @@ const STRINGS = ["iss", "sub", "jti"] as const;
  * Names the first registered claim whose value has the wrong type, or returns
  * undefined. NumericDate must be a finite number (RFC 7519 section 2), `iss`,
  * `sub` and `jti` strings, and `aud` a string or an array of strings (4.1.3).
+ *
+ * @category Sign and verify
  */
 export function invalidClaim(payload: JwtPayload): string | undefined {
   for (const name of NUMERIC_DATES) {
@@ -67,7 +79,11 @@ export function invalidClaim(payload: JwtPayload): string | undefined {
   return undefined;
 }
 
-/** {@link ClaimOptions} checked and converted once, as the checks use them. */
+/**
+ * {@link ClaimOptions} checked and converted once, as the checks use them.
+ *
+ * @category Sign and verify
+ */
 export interface CompiledClaims {
   readonly tolerance: number;
   readonly maxAge: number | undefined;
@@ -82,6 +98,8 @@ export interface CompiledClaims {
 /**
  * Checks the claim options and converts them once, so that a verifier made at
  * start-up refuses a bad option there (a TypeError), never per request.
+ *
+ * @category Sign and verify
  */
 export function compileClaims(options: ClaimOptions): CompiledClaims {
   const { clockTolerance, maxTokenAge, requireExpiration, subject } = options;
@@ -103,12 +121,20 @@ export function compileClaims(options: ClaimOptions): CompiledClaims {
   };
 }
 
-/** Checks the claims of a payload whose signature is already verified. */
+/**
+ * Checks the claims of a payload whose signature is already verified.
+ *
+ * @category Sign and verify
+ */
 export function validateClaims(payload: JwtPayload, options: ClaimOptions, now: number): void {
   checkClaims(payload, compileClaims(options), now);
 }
 
-/** {@link validateClaims} with options compiled by {@link compileClaims}. */
+/**
+ * {@link validateClaims} with options compiled by {@link compileClaims}.
+ *
+ * @category Sign and verify
+ */
 export function checkClaims(payload: JwtPayload, claims: CompiledClaims, now: number): void {
   const bad = invalidClaim(payload);
   if (bad) throw claimError(bad, `"${bad}" claim has the wrong type`);
@@ -119,6 +145,8 @@ export function checkClaims(payload: JwtPayload, claims: CompiledClaims, now: nu
 /**
  * The checks whose answer depends on the time: `exp`, `nbf` and `maxTokenAge`.
  * All that a verified token from a cache needs again.
+ *
+ * @category Sign and verify
  */
 export function checkTimes(payload: JwtPayload, claims: CompiledClaims, now: number): void {
   const { tolerance, maxAge } = claims;

@@ -3,7 +3,11 @@ import { decodeBase64url, encodeBase64url, isBase64url, scratchBuffer } from "./
 import { JwtError } from "./errors.js";
 import { type HmacBackend, pending } from "./hmac.js";
 
-/** A JOSE header as this library writes and accepts it. */
+/**
+ * A JOSE header as this library writes and accepts it.
+ *
+ * @category Sign and verify
+ */
 export interface JwtHeader {
   alg: "HS256";
   typ?: string;
@@ -23,21 +27,33 @@ function utf8(text: string): Uint8Array<ArrayBuffer> {
   return buffer.subarray(0, encoder.encodeInto(text, buffer).written);
 }
 
-/** Base64url of UTF-8 text. */
+/**
+ * Base64url of UTF-8 text.
+ *
+ * @category Sign and verify
+ */
 export function encodeText(text: string): string {
   return encodeBase64url(utf8(text));
 }
 
 const PLAIN_HEADER = encodeText('{"alg":"HS256","typ":"JWT"}');
 
-/** The encoded header segment, computed once for the common header without `kid`. */
+/**
+ * The encoded header segment, computed once for the common header without `kid`.
+ *
+ * @category Sign and verify
+ */
 export function encodeHeader(keyId?: string): string {
   if (keyId === undefined) return PLAIN_HEADER;
   if (typeof keyId !== "string") throw new TypeError("keyId must be a string");
   return encodeText(JSON.stringify({ alg: "HS256", typ: "JWT", kid: keyId }));
 }
 
-/** The positions of the two dots of a compact token. */
+/**
+ * The positions of the two dots of a compact token.
+ *
+ * @category Sign and verify
+ */
 export interface TokenParts {
   token: string;
   /** Index of the first dot: the header segment ends here. */
@@ -49,6 +65,8 @@ export interface TokenParts {
 /**
  * Finds the three segments, refusing a token that is not a string, too long, not
  * three parts, or with a segment that is not strict base64url.
+ *
+ * @category Sign and verify
  */
 export function splitToken(token: unknown, maxLength: number): TokenParts {
   if (typeof token !== "string") throw malformed("token must be a string");
@@ -68,7 +86,11 @@ export function splitToken(token: unknown, maxLength: number): TokenParts {
   return { token, dot1, dot2 };
 }
 
-/** Decodes a segment, whose form {@link splitToken} has checked, as a UTF-8 JSON object. */
+/**
+ * Decodes a segment, whose form {@link splitToken} has checked, as a UTF-8 JSON object.
+ *
+ * @category Sign and verify
+ */
 export function parseSegment(
   token: string,
   start: number,
@@ -94,7 +116,11 @@ export function parseSegment(
   return value as Record<string, unknown>;
 }
 
-/** Decodes and checks the header: HS256 only, and no extension we would have to understand. */
+/**
+ * Decodes and checks the header: HS256 only, and no extension we would have to understand.
+ *
+ * @category Sign and verify
+ */
 export function parseHeader(parts: TokenParts): JwtHeader {
   // The header this library writes, by far the most common, needs no decoding.
   if (parts.dot1 === PLAIN_HEADER.length && parts.token.startsWith(PLAIN_HEADER)) {
@@ -114,7 +140,11 @@ export function parseHeader(parts: TokenParts): JwtHeader {
   return header as JwtHeader;
 }
 
-/** The MAC of the signing input `header.payload`, as the backend gives it. */
+/**
+ * The MAC of the signing input `header.payload`, as the backend gives it.
+ *
+ * @category Sign and verify
+ */
 export function mac<K>(
   key: K,
   input: string,
@@ -127,6 +157,8 @@ export function mac<K>(
  * Checks the third segment against the first two, in constant time (the
  * backend's verify). Fails with `ERR_JWT_SIGNATURE`. Returns a promise only when the backend does, so
  * that a synchronous backend's hot path waits for nothing.
+ *
+ * @category Sign and verify
  */
 export function verifySignature<K>(
   key: K,

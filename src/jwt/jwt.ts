@@ -22,7 +22,11 @@ import {
 } from "./jws.js";
 import { backendKey, type Secret } from "./key.js";
 
-/** Options of {@link sign}. Each sets a registered claim, or the header's `kid`. */
+/**
+ * Options of {@link sign}. Each sets a registered claim, or the header's `kid`.
+ *
+ * @category Sign and verify
+ */
 export interface SignOptions {
   /** Sets `exp`: seconds from now, or a duration such as "15m". */
   expiresIn?: Duration | undefined;
@@ -51,7 +55,11 @@ export interface SignOptions {
   hmac?: HmacBackend | undefined;
 }
 
-/** Options of {@link verify}. */
+/**
+ * Options of {@link verify}.
+ *
+ * @category Sign and verify
+ */
 export interface VerifyOptions extends ClaimOptions {
   /** Longer tokens are refused before any work is done. Default 8192 characters. */
   maxTokenLength?: number | undefined;
@@ -63,18 +71,28 @@ export interface VerifyOptions extends ClaimOptions {
  * Picks the secret for a token from its (not yet verified) header, for key
  * rotation by `kid`. `undefined` or `null` means no key is known for it: the
  * token is refused with `ERR_JWT_KEY`.
+ *
+ * @category Sign and verify
  */
 export type SecretResolver = (
   header: JwtHeader,
 ) => Secret | undefined | null | Promise<Secret | undefined | null>;
 
-/** What {@link verify} and {@link decodeUnverified} return. */
+/**
+ * What {@link verify} and {@link decodeUnverified} return.
+ *
+ * @category Sign and verify
+ */
 export interface DecodedJwt<P extends object = JwtPayload> {
   header: JwtHeader;
   payload: P & JwtPayload;
 }
 
-/** Default of {@link VerifyOptions.maxTokenLength}. */
+/**
+ * Default of {@link VerifyOptions.maxTokenLength}.
+ *
+ * @category Sign and verify
+ */
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 
 /**
@@ -84,6 +102,16 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
  *   not understood, an option sets a claim the payload already has, or the
  *   token would have no `exp` and `requireExpiration` is not false.
  * @throws JwtError `ERR_JWT_KEY` when the secret is shorter than 32 bytes.
+ * @example
+ * ```ts
+ * import { sign } from "hs256";
+ *
+ * const token = await sign({ sub: "alice", role: "admin" }, process.env.JWT_SECRET!, {
+ *   expiresIn: "15m",
+ * });
+ * ```
+ *
+ * @category Sign and verify
  */
 export async function sign(
   payload: object,
@@ -104,6 +132,20 @@ export async function sign(
  * Verifies an HS256 JWT: its form, header, signature and then its claims, in that order.
  *
  * @throws JwtError with the code that says what failed.
+ * @example
+ * ```ts
+ * import { isJwtError, verify } from "hs256";
+ *
+ * try {
+ *   const { payload } = await verify<{ role: string }>(token, process.env.JWT_SECRET!);
+ *   console.log(payload.sub, payload.role);
+ * } catch (error) {
+ *   if (!isJwtError(error)) throw error;
+ *   console.log(error.code, error.status); // e.g. "ERR_JWT_EXPIRED" 401
+ * }
+ * ```
+ *
+ * @category Sign and verify
  */
 export async function verify<P extends object = JwtPayload>(
   token: string,
@@ -114,14 +156,22 @@ export async function verify<P extends object = JwtPayload>(
   return verifyCompiled<P>(token, secret, compileVerifyOptions(options), now);
 }
 
-/** {@link VerifyOptions} checked and converted once. */
+/**
+ * {@link VerifyOptions} checked and converted once.
+ *
+ * @category Sign and verify
+ */
 export interface CompiledVerify {
   readonly claims: CompiledClaims;
   readonly maxLength: number;
   readonly backend: HmacBackend;
 }
 
-/** Checks the options of `verify`: a TypeError for any that cannot be used. */
+/**
+ * Checks the options of `verify`: a TypeError for any that cannot be used.
+ *
+ * @category Sign and verify
+ */
 export function compileVerifyOptions(options: VerifyOptions): CompiledVerify {
   const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   // NaN compares false with everything, so it would silently turn the limit off.
@@ -134,7 +184,11 @@ export function compileVerifyOptions(options: VerifyOptions): CompiledVerify {
   };
 }
 
-/** {@link verify} with options compiled by {@link compileVerifyOptions}, at `now` in seconds. */
+/**
+ * {@link verify} with options compiled by {@link compileVerifyOptions}, at `now` in seconds.
+ *
+ * @category Sign and verify
+ */
 export async function verifyCompiled<P extends object = JwtPayload>(
   token: string,
   secret: Secret | SecretResolver,
@@ -162,6 +216,8 @@ export async function verifyCompiled<P extends object = JwtPayload>(
 /**
  * Decodes a token WITHOUT checking its signature or claims, with the same strict
  * parsing as {@link verify}. Never trust what it returns: it is for logs and debugging.
+ *
+ * @category Sign and verify
  */
 export function decodeUnverified<P extends object = JwtPayload>(token: string): DecodedJwt<P> {
   const parts = splitToken(token, DEFAULT_MAX_TOKEN_LENGTH);

@@ -11,13 +11,21 @@ import {
 } from "./jwt.js";
 import { bytesOf, type Secret, sameBytes } from "./key.js";
 
-/** A cache of verified tokens: at most `max`, the least recently used dropped first. */
+/**
+ * A cache of verified tokens: at most `max`, the least recently used dropped first.
+ *
+ * @category Sign and verify
+ */
 export interface CacheOptions {
   /** How many verified tokens to keep. */
   max: number;
 }
 
-/** Options of {@link createVerifier}: those of `verify`, and an optional cache. */
+/**
+ * Options of {@link createVerifier}: those of `verify`, and an optional cache.
+ *
+ * @category Sign and verify
+ */
 export interface VerifierOptions extends VerifyOptions {
   /**
    * Keep verified tokens, so that verifying one again costs a lookup and the
@@ -29,6 +37,8 @@ export interface VerifierOptions extends VerifyOptions {
 /**
  * What a {@link CachedVerifier} returns: read-only, since every hit shares one
  * frozen result.
+ *
+ * @category Sign and verify
  */
 export interface VerifiedJwt<P extends object = JwtPayload> {
   /** The token's header. */
@@ -40,13 +50,19 @@ export interface VerifiedJwt<P extends object = JwtPayload> {
 /**
  * Verifies a token with the secret and options given to {@link createVerifier};
  * `now`, for tests, overrides the current time for this call.
+ *
+ * @category Sign and verify
  */
 export type Verifier<P extends object = JwtPayload> = (
   token: string,
   now?: Date,
 ) => Promise<DecodedJwt<P>>;
 
-/** A {@link Verifier} with a cache: its results are frozen and typed read-only. */
+/**
+ * A {@link Verifier} with a cache: its results are frozen and typed read-only.
+ *
+ * @category Sign and verify
+ */
 export type CachedVerifier<P extends object = JwtPayload> = (
   token: string,
   now?: Date,
@@ -61,6 +77,8 @@ export type CachedVerifier<P extends object = JwtPayload> = (
  *
  * @throws TypeError when `cache.max` is not a positive integer, or a cache is
  *   asked for with a secret resolver (a key it stops returning must stop verifying).
+ *
+ * @category Sign and verify
  */
 export function createVerifier<P extends object = JwtPayload>(
   secret: Secret,

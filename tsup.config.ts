@@ -14,11 +14,25 @@ const library: Options = {
   external: [/^node:/],
 };
 
+// Deno reads no package.json when a file is imported by path (or from a CDN):
+// this comment points it at the file's declarations (Deno's @ts-self-types).
+const selfTypes = (name: string): Options["banner"] => ({
+  js: `/* @ts-self-types="./${name}.d.ts" */`,
+});
+
 export default defineConfig([
-  { ...library, entry: { index: "src/index.ts" } },
-  { ...library, entry: { node: "src/node.ts" } },
-  { ...library, entry: { cloudflare: "src/session/stores/durable-object.ts" } },
-  { ...library, entry: { "deno-kv": "src/session/stores/deno-kv.ts" } },
+  { ...library, entry: { index: "src/index.ts" }, banner: selfTypes("index") },
+  { ...library, entry: { node: "src/node.ts" }, banner: selfTypes("node") },
+  {
+    ...library,
+    entry: { cloudflare: "src/session/stores/durable-object.ts" },
+    banner: selfTypes("cloudflare"),
+  },
+  {
+    ...library,
+    entry: { "deno-kv": "src/session/stores/deno-kv.ts" },
+    banner: selfTypes("deno-kv"),
+  },
   {
     // The command line is a separate bundle, so that the main entry never sees node: modules.
     entry: { cli: "src/cli/bin.ts" },

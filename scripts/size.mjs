@@ -2,7 +2,9 @@
 // app (minified, tree-shaken) and we gzip it; the check fails when an app that
 // imports only sign and verify, or one that imports everything, outgrows its limit.
 // The limits sit a little above today's sizes, so that growth is a decision: the
-// goals are 1.5 KB and 4 KB. Peers are measured for comparison only.
+// goals are 1.5 KB and 4 KB. (Raised by 0.75 KB when options came to be checked
+// once at start-up, every JwtError to carry its HTTP status and challenge, and
+// every segment's form to be checked before the signature.) Peers are measured for comparison only.
 // With --write, docs/benchmarks.md gets the table.
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -13,13 +15,13 @@ const apps = [
   {
     name: "hs256: sign + verify",
     code: 'import { sign, verify } from "./src/index.ts"; export { sign, verify };',
-    limit: 4096,
+    limit: 4864,
     goal: 1536,
   },
   {
     name: "hs256: everything",
     code: 'export * from "./src/index.ts";',
-    limit: 8192,
+    limit: 8960,
     goal: 4096,
   },
   {

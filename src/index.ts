@@ -1,4 +1,11 @@
-// hs256: HS256 JSON Web Tokens on Web Crypto, and the access/refresh token flow.
+/**
+ * HS256 JSON Web Tokens on Web Crypto, and the access-token / refresh-token
+ * flow: sign and verify, the login flow with its stores, Bearer authentication
+ * over HTTP, and the errors they throw.
+ *
+ * @packageDocumentation
+ * @module hs256
+ */
 
 // HTTP
 export { authenticate } from "./http/authenticate.js";
@@ -13,7 +20,14 @@ export {
 export type { ClaimOptions, JwtClaims, JwtPayload } from "./jwt/claims.js";
 export type { Duration } from "./jwt/duration.js";
 // Errors
-export { isJwtError, JwtError, type JwtErrorCode, type JwtErrorDetails } from "./jwt/errors.js";
+export {
+  isJwtError,
+  JwtError,
+  type JwtErrorCode,
+  type JwtErrorDetails,
+  type JwtErrorFields,
+  type JwtErrorOf,
+} from "./jwt/errors.js";
 export type { HmacBackend } from "./jwt/hmac.js";
 export type { JwtHeader } from "./jwt/jws.js";
 export {
@@ -29,8 +43,10 @@ export {
 export { importSecret, type Secret } from "./jwt/key.js";
 export type { Keyring, KeyringEntry, SecretOrKeyring } from "./jwt/keyring.js";
 export {
+  type CachedVerifier,
   type CacheOptions,
   createVerifier,
+  type VerifiedJwt,
   type Verifier,
   type VerifierOptions,
 } from "./jwt/verifier.js";

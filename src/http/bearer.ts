@@ -1,11 +1,14 @@
 // The Bearer scheme of RFC 6750: reading the token from a request (section 2.1)
 // and the WWW-Authenticate challenge that answers a failure (section 3).
+import { challenge } from "../jwt/challenge.js";
 import { JwtError } from "../jwt/errors.js";
 
-/** A header bag as Node's `IncomingMessage.headers` or a plain object holds it. */
+export { challenge };
+
+/** A header bag as Node's `IncomingMessage.headers` or a plain object holds it. @category HTTP */
 export type HeaderRecord = Record<string, string | string[] | undefined>;
 
-/** Anything that looks headers up by name, as the Fetch `Headers` does. */
+/** Anything that looks headers up by name, as the Fetch `Headers` does. @category HTTP */
 export interface HeaderGetter {
   /** The header's value, or null when there is none. */
   get(name: string): string | null;
@@ -15,6 +18,7 @@ export interface HeaderGetter {
  * Where `authenticate` finds the Authorization header: a Fetch `Request`, a
  * `Headers`, a Node `IncomingMessage` (anything with `headers`), a plain header
  * object, or the header's value itself.
+ * @category HTTP
  */
 export type AuthorizationSource =
   | string
@@ -35,6 +39,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * @throws JwtError `ERR_JWT_MISSING` (status 401) when there are no credentials
  *   or another scheme; `ERR_JWT_MALFORMED` (status 400, `invalid_request`) when
  *   the header is not one scheme and one token.
+ * @category HTTP
  */
 export function readBearerToken(source: AuthorizationSource, realm?: string): string {
   const value = authorizationHeader(source, realm)?.trim();
@@ -50,19 +55,7 @@ export function readBearerToken(source: AuthorizationSource, realm?: string): st
   return token;
 }
 
-/**
- * The `WWW-Authenticate` value of RFC 6750 section 3: `Bearer`, the realm when
- * given, and the error code and description when there is an error.
- */
-export function challenge(realm?: string, error?: string, description?: string): string {
-  const params: string[] = [];
-  if (realm !== undefined) params.push(`realm="${quotable(realm)}"`);
-  if (error !== undefined) params.push(`error="${error}"`);
-  if (description !== undefined) params.push(`error_description="${quotable(description)}"`);
-  return params.length === 0 ? "Bearer" : `Bearer ${params.join(", ")}`;
-}
-
-/** Sets the HTTP answer on an error, so that a framework can reply in one line. */
+/** Sets the HTTP answer on an error, so that a framework can reply in one line. @category HTTP */
 export function withChallenge(error: JwtError, status: number, wwwAuthenticate: string): JwtError {
   error.status = status;
   error.wwwAuthenticate = wwwAuthenticate;
@@ -121,10 +114,4 @@ function fromRecord(headers: HeaderRecord, realm: string | undefined): string | 
 
 function hasGet(value: object): value is HeaderGetter {
   return typeof (value as { get?: unknown }).get === "function";
-}
-
-// RFC 6750 section 3: these values may not hold '"' or '\', nor anything
-// outside printable ASCII.
-function quotable(text: string): string {
-  return text.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "");
 }

@@ -20,7 +20,11 @@ const SCRATCH_LIMIT = 65536;
 let scratch = new Uint8Array(1024);
 let charScratch = new Uint8Array(1024);
 
-/** A buffer of at least `size` bytes, valid until the next call. */
+/**
+ * A buffer of at least `size` bytes, valid until the next call.
+ *
+ * @category Sign and verify
+ */
 export function scratchBuffer(size: number): Uint8Array<ArrayBuffer> {
   if (size <= scratch.length) return scratch;
   const buffer = new Uint8Array(size);
@@ -28,7 +32,11 @@ export function scratchBuffer(size: number): Uint8Array<ArrayBuffer> {
   return buffer;
 }
 
-/** Encodes bytes as base64url with no padding. */
+/**
+ * Encodes bytes as base64url with no padding.
+ *
+ * @category Sign and verify
+ */
 export function encodeBase64url(bytes: Uint8Array): string {
   const length = bytes.length;
   const size = Math.ceil((length * 4) / 3);
@@ -68,6 +76,8 @@ export function encodeBase64url(bytes: Uint8Array): string {
  * (RFC 4648 section 3.5 lets decoders refuse those, and we do, so that every
  * byte string has exactly one token text). With `into`, which must have room
  * (fewer bytes than characters), the bytes are written there and a view of them returned.
+ *
+ * @category Sign and verify
  */
 export function decodeBase64url(
   text: string,
@@ -115,4 +125,23 @@ export function decodeBase64url(
 function sextet(text: string, index: number): number {
   const code = text.charCodeAt(index);
   return code < 128 ? (DECODE[code] as number) : -1;
+}
+
+/**
+ * True when `text[start, end)` is strict base64url, as {@link decodeBase64url}
+ * would accept it, without writing the bytes anywhere.
+ *
+ * @category Sign and verify
+ */
+export function isBase64url(text: string, start = 0, end = text.length): boolean {
+  const length = end - start;
+  const rest = length & 3;
+  if (rest === 1) return false;
+  let bits = 0;
+  for (let i = start; i < end; i++) bits |= sextet(text, i);
+  if (bits < 0) return false;
+  // The unused low bits of the last character must be zero (RFC 4648 section 3.5).
+  if (rest === 2) return (sextet(text, end - 1) & 15) === 0;
+  if (rest === 3) return (sextet(text, end - 1) & 3) === 0;
+  return true;
 }

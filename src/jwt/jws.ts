@@ -1,9 +1,13 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
-import { decodeBase64url, encodeBase64url, scratchBuffer } from "./base64url.js";
+import { decodeBase64url, encodeBase64url, isBase64url, scratchBuffer } from "./base64url.js";
 import { JwtError } from "./errors.js";
 import { type HmacBackend, pending } from "./hmac.js";
 
-/** A JOSE header as this library writes and accepts it. */
+/**
+ * A JOSE header as this library writes and accepts it.
+ *
+ * @category Sign and verify
+ */
 export interface JwtHeader {
   alg: "HS256";
   typ?: string;
@@ -23,21 +27,33 @@ function utf8(text: string): Uint8Array<ArrayBuffer> {
   return buffer.subarray(0, encoder.encodeInto(text, buffer).written);
 }
 
-/** Base64url of UTF-8 text. */
+/**
+ * Base64url of UTF-8 text.
+ *
+ * @category Sign and verify
+ */
 export function encodeText(text: string): string {
   return encodeBase64url(utf8(text));
 }
 
 const PLAIN_HEADER = encodeText('{"alg":"HS256","typ":"JWT"}');
 
-/** The encoded header segment, computed once for the common header without `kid`. */
+/**
+ * The encoded header segment, computed once for the common header without `kid`.
+ *
+ * @category Sign and verify
+ */
 export function encodeHeader(keyId?: string): string {
   if (keyId === undefined) return PLAIN_HEADER;
   if (typeof keyId !== "string") throw new TypeError("keyId must be a string");
   return encodeText(JSON.stringify({ alg: "HS256", typ: "JWT", kid: keyId }));
 }
 
-/** The positions of the two dots of a compact token. */
+/**
+ * The positions of the two dots of a compact token.
+ *
+ * @category Sign and verify
+ */
 export interface TokenParts {
   token: string;
   /** Index of the first dot: the header segment ends here. */
@@ -46,7 +62,12 @@ export interface TokenParts {
   dot2: number;
 }
 
-/** Finds the three segments, refusing a token that is not a string, too long, or not three parts. */
+/**
+ * Finds the three segments, refusing a token that is not a string, too long, not
+ * three parts, or with a segment that is not strict base64url.
+ *
+ * @category Sign and verify
+ */
 export function splitToken(token: unknown, maxLength: number): TokenParts {
   if (typeof token !== "string") throw malformed("token must be a string");
   // Checked first, so that a huge input costs nothing more than this comparison.
@@ -56,18 +77,33 @@ export function splitToken(token: unknown, maxLength: number): TokenParts {
   if (dot2 < 0 || token.indexOf(".", dot2 + 1) >= 0) {
     throw malformed("token must have three dot-separated segments");
   }
+  // The form of every segment is checked before the key or the signature
+  // (RFC 7515 section 5.2, steps 1 to 3), so that a payload that is not
+  // base64url is malformed, never a bad signature.
+  if (!isBase64url(token, 0, dot1)) throw malformed("header is not valid base64url");
+  if (!isBase64url(token, dot1 + 1, dot2)) throw malformed("payload is not valid base64url");
+  if (!isBase64url(token, dot2 + 1)) throw malformed("signature is not valid base64url");
   return { token, dot1, dot2 };
 }
 
-/** Decodes a segment as a UTF-8 JSON object. */
+/**
+ * Decodes a segment, whose form {@link splitToken} has checked, as a UTF-8 JSON object.
+ *
+ * @category Sign and verify
+ */
 export function parseSegment(
   token: string,
   start: number,
   end: number,
   what: string,
 ): Record<string, unknown> {
-  const bytes = decodeBase64url(token, start, end, scratchBuffer(end - start));
-  if (!bytes) throw malformed(`${what} is not valid base64url`);
+  // splitToken has checked the form of every segment.
+  const bytes = decodeBase64url(
+    token,
+    start,
+    end,
+    scratchBuffer(end - start),
+  ) as Uint8Array<ArrayBuffer>;
   let value: unknown;
   try {
     value = JSON.parse(decoder.decode(bytes));
@@ -80,7 +116,11 @@ export function parseSegment(
   return value as Record<string, unknown>;
 }
 
-/** Decodes and checks the header: HS256 only, and no extension we would have to understand. */
+/**
+ * Decodes and checks the header: HS256 only, and no extension we would have to understand.
+ *
+ * @category Sign and verify
+ */
 export function parseHeader(parts: TokenParts): JwtHeader {
   // The header this library writes, by far the most common, needs no decoding.
   if (parts.dot1 === PLAIN_HEADER.length && parts.token.startsWith(PLAIN_HEADER)) {
@@ -94,10 +134,17 @@ export function parseHeader(parts: TokenParts): JwtHeader {
   // extension it does not understand, and this library understands none.
   if (header.crit !== undefined)
     throw new JwtError("ERR_JWT_ALGORITHM", 'header "crit" is not supported');
+  // RFC 7515 section 4.1.4: kid is a string; a key resolver must never see another type.
+  if (header.kid !== undefined && typeof header.kid !== "string")
+    throw malformed('header "kid" must be a string');
   return header as JwtHeader;
 }
 
-/** The MAC of the signing input `header.payload`, as the backend gives it. */
+/**
+ * The MAC of the signing input `header.payload`, as the backend gives it.
+ *
+ * @category Sign and verify
+ */
 export function mac<K>(
   key: K,
   input: string,
@@ -108,9 +155,10 @@ export function mac<K>(
 
 /**
  * Checks the third segment against the first two, in constant time (the
- * backend's verify). Fails with `ERR_JWT_SIGNATURE`, or `ERR_JWT_MALFORMED` when
- * the segment is not base64url. Returns a promise only when the backend does, so
+ * backend's verify). Fails with `ERR_JWT_SIGNATURE`. Returns a promise only when the backend does, so
  * that a synchronous backend's hot path waits for nothing.
+ *
+ * @category Sign and verify
  */
 export function verifySignature<K>(
   key: K,
@@ -123,8 +171,13 @@ export function verifySignature<K>(
   // shorter than its text, and UTF-8 takes at most 3 bytes per UTF-16 code unit.
   const buffer = scratchBuffer(input.length * 3 + token.length - dot2);
   const { written } = encoder.encodeInto(input, buffer);
-  const signature = decodeBase64url(token, dot2 + 1, token.length, buffer.subarray(written));
-  if (!signature) throw malformed("signature is not valid base64url");
+  // splitToken has checked the form of every segment.
+  const signature = decodeBase64url(
+    token,
+    dot2 + 1,
+    token.length,
+    buffer.subarray(written),
+  ) as Uint8Array<ArrayBuffer>;
   const matches = backend.verify(key, buffer.subarray(0, written), signature);
   return pending(matches) ? matches.then(requireMatch) : requireMatch(matches);
 }

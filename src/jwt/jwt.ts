@@ -1,6 +1,14 @@
 import { encodeBase64url } from "./base64url.js";
-import { type ClaimOptions, invalidClaim, type JwtPayload, validateClaims } from "./claims.js";
+import {
+  type ClaimOptions,
+  type CompiledClaims,
+  checkClaims,
+  compileClaims,
+  invalidClaim,
+  type JwtPayload,
+} from "./claims.js";
 import { type Duration, epochSeconds, toSeconds } from "./duration.js";
+import { JwtError } from "./errors.js";
 import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 import {
   encodeHeader,
@@ -14,56 +22,96 @@ import {
 } from "./jws.js";
 import { backendKey, type Secret } from "./key.js";
 
-/** Options of {@link sign}. Each sets a registered claim, or the header's `kid`. */
+/**
+ * Options of {@link sign}. Each sets a registered claim, or the header's `kid`.
+ *
+ * @category Sign and verify
+ */
 export interface SignOptions {
   /** Sets `exp`: seconds from now, or a duration such as "15m". */
-  expiresIn?: Duration;
+  expiresIn?: Duration | undefined;
   /** Sets `nbf`: seconds from now, or a duration. */
-  notBefore?: Duration;
+  notBefore?: Duration | undefined;
   /** Sets `iss`. */
-  issuer?: string;
+  issuer?: string | undefined;
   /** Sets `aud`. */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /** Sets `sub`. */
-  subject?: string;
+  subject?: string | undefined;
   /** Sets `jti`. */
-  jwtId?: string;
+  jwtId?: string | undefined;
   /** Sets the `type` claim, such as "ATK" or "RTK". */
-  type?: string;
+  type?: string | undefined;
   /** Sets the header's `kid`, to pick a key when secrets rotate. */
-  keyId?: string;
+  keyId?: string | undefined;
+  /**
+   * Refuse to make a token without `exp` (from `expiresIn` or the payload).
+   * Default true, as in {@link VerifyOptions}: `verify` refuses such a token by default.
+   */
+  requireExpiration?: boolean | undefined;
   /** The time the token is issued at (`iat`), for tests. Default: the system clock. */
-  now?: Date;
+  now?: Date | undefined;
   /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
-  hmac?: HmacBackend;
+  hmac?: HmacBackend | undefined;
 }
 
-/** Options of {@link verify}. */
+/**
+ * Options of {@link verify}.
+ *
+ * @category Sign and verify
+ */
 export interface VerifyOptions extends ClaimOptions {
   /** Longer tokens are refused before any work is done. Default 8192 characters. */
-  maxTokenLength?: number;
+  maxTokenLength?: number | undefined;
   /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
-  hmac?: HmacBackend;
+  hmac?: HmacBackend | undefined;
 }
 
-/** Picks the secret for a token from its (not yet verified) header, for key rotation by `kid`. */
-export type SecretResolver = (header: JwtHeader) => Secret | Promise<Secret>;
+/**
+ * Picks the secret for a token from its (not yet verified) header, for key
+ * rotation by `kid`. `undefined` or `null` means no key is known for it: the
+ * token is refused with `ERR_JWT_KEY`.
+ *
+ * @category Sign and verify
+ */
+export type SecretResolver = (
+  header: JwtHeader,
+) => Secret | undefined | null | Promise<Secret | undefined | null>;
 
-/** What {@link verify} and {@link decodeUnverified} return. */
+/**
+ * What {@link verify} and {@link decodeUnverified} return.
+ *
+ * @category Sign and verify
+ */
 export interface DecodedJwt<P extends object = JwtPayload> {
   header: JwtHeader;
   payload: P & JwtPayload;
 }
 
-/** Default of {@link VerifyOptions.maxTokenLength}. */
+/**
+ * Default of {@link VerifyOptions.maxTokenLength}.
+ *
+ * @category Sign and verify
+ */
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 
 /**
  * Signs `payload` as an HS256 JWT. `iat` is set to now unless the payload has one.
  *
  * @throws TypeError when the payload is not a plain JSON object, an option is
- *   not understood, or an option sets a claim the payload already has.
+ *   not understood, an option sets a claim the payload already has, or the
+ *   token would have no `exp` and `requireExpiration` is not false.
  * @throws JwtError `ERR_JWT_KEY` when the secret is shorter than 32 bytes.
+ * @example
+ * ```ts
+ * import { sign } from "hs256";
+ *
+ * const token = await sign({ sub: "alice", role: "admin" }, process.env.JWT_SECRET!, {
+ *   expiresIn: "15m",
+ * });
+ * ```
+ *
+ * @category Sign and verify
  */
 export async function sign(
   payload: object,
@@ -84,6 +132,20 @@ export async function sign(
  * Verifies an HS256 JWT: its form, header, signature and then its claims, in that order.
  *
  * @throws JwtError with the code that says what failed.
+ * @example
+ * ```ts
+ * import { isJwtError, verify } from "hs256";
+ *
+ * try {
+ *   const { payload } = await verify<{ role: string }>(token, process.env.JWT_SECRET!);
+ *   console.log(payload.sub, payload.role);
+ * } catch (error) {
+ *   if (!isJwtError(error)) throw error;
+ *   console.log(error.code, error.status); // e.g. "ERR_JWT_EXPIRED" 401
+ * }
+ * ```
+ *
+ * @category Sign and verify
  */
 export async function verify<P extends object = JwtPayload>(
   token: string,
@@ -91,14 +153,53 @@ export async function verify<P extends object = JwtPayload>(
   options: VerifyOptions = {},
 ): Promise<DecodedJwt<P>> {
   const now = epochSeconds(options.now);
+  return verifyCompiled<P>(token, secret, compileVerifyOptions(options), now);
+}
+
+/**
+ * {@link VerifyOptions} checked and converted once.
+ *
+ * @category Sign and verify
+ */
+export interface CompiledVerify {
+  readonly claims: CompiledClaims;
+  readonly maxLength: number;
+  readonly backend: HmacBackend;
+}
+
+/**
+ * Checks the options of `verify`: a TypeError for any that cannot be used.
+ *
+ * @category Sign and verify
+ */
+export function compileVerifyOptions(options: VerifyOptions): CompiledVerify {
   const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   // NaN compares false with everything, so it would silently turn the limit off.
   if (!(maxLength >= 0)) throw new TypeError("maxTokenLength must be a number of characters");
-  const parts = splitToken(token, maxLength);
+  if (options.now !== undefined) epochSeconds(options.now);
+  return {
+    claims: compileClaims(options),
+    maxLength,
+    backend: options.hmac ?? webCryptoHmac,
+  };
+}
+
+/**
+ * {@link verify} with options compiled by {@link compileVerifyOptions}, at `now` in seconds.
+ *
+ * @category Sign and verify
+ */
+export async function verifyCompiled<P extends object = JwtPayload>(
+  token: string,
+  secret: Secret | SecretResolver,
+  options: CompiledVerify,
+  now: number,
+): Promise<DecodedJwt<P>> {
+  const parts = splitToken(token, options.maxLength);
   const header = parseHeader(parts);
-  const backend = options.hmac ?? webCryptoHmac;
+  const { backend } = options;
   let key = backendKey(
-    typeof secret === "function" ? await secret(header) : secret,
+    typeof secret === "function" ? await resolveSecret(secret, header) : secret,
     "verify",
     backend,
   );
@@ -108,13 +209,15 @@ export async function verify<P extends object = JwtPayload>(
   // Only now, with the signature good, is the payload read at all.
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
     JwtPayload;
-  validateClaims(payload, options, now);
+  checkClaims(payload, options.claims, now);
   return { header, payload };
 }
 
 /**
  * Decodes a token WITHOUT checking its signature or claims, with the same strict
  * parsing as {@link verify}. Never trust what it returns: it is for logs and debugging.
+ *
+ * @category Sign and verify
  */
 export function decodeUnverified<P extends object = JwtPayload>(token: string): DecodedJwt<P> {
   const parts = splitToken(token, DEFAULT_MAX_TOKEN_LENGTH);
@@ -122,6 +225,16 @@ export function decodeUnverified<P extends object = JwtPayload>(token: string): 
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
     JwtPayload;
   return { header, payload };
+}
+
+// The kid comes from the client: a resolver that knows no key for it has been
+// sent an unknown key id (a 401), not given a broken secret (a 500).
+async function resolveSecret(resolver: SecretResolver, header: JwtHeader): Promise<Secret> {
+  const secret = await resolver(header);
+  if (secret === undefined || secret === null) {
+    throw new JwtError("ERR_JWT_KEY", "no key for this token's key id");
+  }
+  return secret;
 }
 
 const OPTION_CLAIMS = [
@@ -152,6 +265,13 @@ function buildClaims(payload: object, options: SignOptions): JwtPayload {
         : value;
   }
   assertClaimTypes(claims);
+  // verify refuses a token without exp unless told otherwise; sign agrees, so
+  // that a token made with the defaults is one verify accepts.
+  if (claims.exp === undefined && options.requireExpiration !== false) {
+    throw new TypeError(
+      'token has no "exp": set expiresIn (or "exp" in the payload), or requireExpiration: false for a token that never expires',
+    );
+  }
   return claims as JwtPayload;
 }
 

@@ -1,5 +1,6 @@
 // The access-token / refresh-token flow on top of sign and verify.
 import { encodeBase64url } from "../jwt/base64url.js";
+import { challenge } from "../jwt/challenge.js";
 import type { JwtClaims } from "../jwt/claims.js";
 import { type Duration, epochSeconds, toSeconds } from "../jwt/duration.js";
 import { JwtError } from "../jwt/errors.js";
@@ -10,7 +11,7 @@ import type { CacheOptions } from "../jwt/verifier.js";
 import { StoreError } from "./errors.js";
 import { checkString, type RefreshStore, type Successor, type TokenRef } from "./stores/store.js";
 
-/** Options of {@link createTokens}. */
+/** Options of {@link createTokens}. @category Login flow */
 export interface TokensOptions {
   /**
    * The key of access tokens, and of refresh tokens unless `refreshSecret` is
@@ -19,16 +20,16 @@ export interface TokensOptions {
    */
   secret: SecretOrKeyring;
   /** A separate key (or keyring) for refresh tokens, so that one leaked key does not give the other kind. */
-  refreshSecret?: SecretOrKeyring;
+  refreshSecret?: SecretOrKeyring | undefined;
   /** Lifetime of an access token. Default "15m". */
-  accessTtl?: Duration;
+  accessTtl?: Duration | undefined;
   /** Lifetime of a refresh token. Default "14d". */
-  refreshTtl?: Duration;
+  refreshTtl?: Duration | undefined;
   /**
    * The absolute lifetime of a login: no token of it expires later than the
    * login time plus `sessionTtl`, however often it is refreshed. Default: none.
    */
-  sessionTtl?: Duration;
+  sessionTtl?: Duration | undefined;
   /**
    * With a store: for this long after a refresh token was rotated, presenting
    * it again answers the same successor (and a fresh access token) instead of
@@ -36,27 +37,27 @@ export interface TokensOptions {
    * a lost reply, stay logged in. Default 0: any second use is reuse (RFC 9700
    * section 4.14.2).
    */
-  reuseGrace?: Duration;
+  reuseGrace?: Duration | undefined;
   /** Sets and checks `iss`. */
-  issuer?: string;
+  issuer?: string | undefined;
   /** Sets and checks `aud`. */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /** Leeway for `exp` and `nbf`. Default 0. */
-  clockTolerance?: Duration;
+  clockTolerance?: Duration | undefined;
   /** The realm of the `WWW-Authenticate` challenge. */
-  realm?: string;
+  realm?: string | undefined;
   /**
    * Server-side state: makes refresh tokens single-use with reuse detection,
    * and enables the revoke methods. Without it, refresh is stateless.
    */
-  store?: RefreshStore;
+  store?: RefreshStore | undefined;
   /**
    * Ask the store about every access token in `verifyAccess`: it is accepted
    * only while its login is active and the token was not revoked, so `revoke`,
    * `revokeSubject` and `revokeAccess` cut access tokens at once, and a login
    * the store lost is refused. Default false.
    */
-  checkRevoked?: boolean;
+  checkRevoked?: boolean | undefined;
   /**
    * Keep verified access tokens, up to `max` (least recently used dropped first),
    * so that `verifyAccess` and `authenticate` skip the HMAC for a token seen
@@ -64,14 +65,14 @@ export interface TokensOptions {
    * set; returned payloads are then frozen. With a keyring, each key has a
    * cache of this size. Off by default.
    */
-  cache?: CacheOptions;
+  cache?: CacheOptions | undefined;
   /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
-  hmac?: HmacBackend;
+  hmac?: HmacBackend | undefined;
   /** The clock, for tests. Default: the system clock. */
-  now?: () => Date;
+  now?: (() => Date) | undefined;
 }
 
-/** The claims an access token carries, besides the application's own. */
+/** The claims an access token carries, besides the application's own. @category Login flow */
 export interface AccessClaims extends JwtClaims {
   sub: string;
   type: "ATK";
@@ -82,7 +83,7 @@ export interface AccessClaims extends JwtClaims {
   exp: number;
 }
 
-/** The claims of a refresh token. */
+/** The claims of a refresh token. @category Login flow */
 export interface RefreshClaims<C extends object = Record<never, never>> extends JwtClaims {
   sub: string;
   type: "RTK";
@@ -97,7 +98,7 @@ export interface RefreshClaims<C extends object = Record<never, never>> extends 
   claims?: C;
 }
 
-/** The answer to a login or a refresh, shaped like an OAuth 2.0 token response (RFC 6749 section 5.1). */
+/** The answer to a login or a refresh, shaped like an OAuth 2.0 token response (RFC 6749 section 5.1). @category Login flow */
 export interface TokenPair {
   accessToken: string;
   refreshToken: string;
@@ -108,13 +109,14 @@ export interface TokenPair {
   refreshExpiresIn: number;
 }
 
-/** The claims given to `issue`: a subject and the application's own claims. */
+/** The claims given to `issue`: a subject and the application's own claims. @category Login flow */
 export type IssueClaims<C extends object> = C & { sub: string };
 
 /**
  * The access-token / refresh-token helpers made by {@link createTokens}. Every
  * token failure is a `JwtError` with `status` 401 and `wwwAuthenticate`; a
  * store that fails is a `StoreError` (503).
+ * @category Login flow
  */
 export interface Tokens<C extends object> {
   /** Issues a new pair for a login: a new refresh family. */
@@ -128,7 +130,7 @@ export interface Tokens<C extends object> {
    * presented twice (outside `reuseGrace`) revokes its whole family and fails
    * with `ERR_JWT_REVOKED`; past `sessionTtl` it fails with `ERR_JWT_EXPIRED`.
    */
-  refresh(refreshToken: string, options?: { claims?: C }): Promise<TokenPair>;
+  refresh(refreshToken: string, options?: { claims?: C | undefined }): Promise<TokenPair>;
   /** Logs out: revokes the refresh token's family, and with `checkRevoked` its access tokens. Needs a store. */
   revoke(refreshToken: string): Promise<void>;
   /** Logs a subject out everywhere: revokes all its families, and with `checkRevoked` their access tokens. Needs a store. */
@@ -157,6 +159,20 @@ interface Refresh {
  * application's own access-token claims `C`.
  *
  * @throws TypeError when an option is not understood: bad options fail here, not per request.
+ *
+ * @category Login flow
+ * @example
+ * ```ts
+ * import { createTokens, memoryStore } from "hs256";
+ *
+ * const tokens = createTokens<{ role: string }>({
+ *   secret: process.env.JWT_SECRET!,
+ *   store: memoryStore(),
+ * });
+ * const { accessToken, refreshToken } = await tokens.issue({ sub: "alice", role: "admin" });
+ * const claims = await tokens.verifyAccess(accessToken); // { sub: "alice", role: "admin", ... }
+ * const next = await tokens.refresh(refreshToken); // the old refresh token is now used up
+ * ```
  */
 export function createTokens<C extends object = Record<never, never>>(
   options: TokensOptions,
@@ -396,22 +412,11 @@ function challenged<A extends unknown[], R>(
     } catch (error) {
       if (error instanceof JwtError) {
         error.status = 401;
-        error.wwwAuthenticate = challenge(realm, error.message);
+        error.wwwAuthenticate = challenge(realm, "invalid_token", error.message);
       }
       throw error;
     }
   };
-}
-
-// RFC 6750 section 3: the challenge of a refused token. Its parameters are
-// quoted-strings, reduced to the characters allowed in them (no '"', no '\\',
-// printable ASCII only, which also keeps CR and LF out of the header).
-function challenge(realm: string | undefined, description: string): string {
-  const quotable = (text: string) =>
-    text.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "");
-  const params = realm === undefined ? [] : [`realm="${quotable(realm)}"`];
-  params.push('error="invalid_token"', `error_description="${quotable(description)}"`);
-  return `Bearer ${params.join(", ")}`;
 }
 
 function positive(value: Duration, option: string): number {

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/index.js";
+import { SECRET } from "../support/fixtures.js";
 import { run } from "../support/spawn.js";
 
-const SECRET = "bin-test-secret-that-is-long-enough-0123456789";
 let outDir: string;
 let cli: string;
 
@@ -66,7 +66,7 @@ describe("the built executable", () => {
   });
 
   it("exits 1 without a secret", async () => {
-    const { code, stderr } = await jwt(["sign", "{}"], "", {});
+    const { code, stderr } = await jwt(["sign", "--exp", "1m", "{}"], "", {});
     expect(code).toBe(1);
     expect(stderr).toContain("error: no secret: set the environment variable JWT_SECRET");
   });
@@ -88,7 +88,7 @@ describe("the built executable", () => {
   });
 
   it("marks decoded output as unverified", async () => {
-    const token = await sign({ sub: "x" }, SECRET);
+    const token = await sign({ sub: "x" }, SECRET, { expiresIn: 60 });
     const { code, stdout, stderr } = await jwt(["decode", token], "", {});
     expect(code).toBe(0);
     expect(JSON.parse(stdout).payload.sub).toBe("x");

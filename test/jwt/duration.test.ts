@@ -32,6 +32,21 @@ describe("toSeconds", () => {
     }
   });
 
+  it.each(["s", "m", "h", "d", "w", ""])(
+    "refuses digits that overflow to Infinity, with unit %j",
+    (unit) => {
+      const huge = `${"9".repeat(400)}${unit}`;
+      expect(() => toSeconds(huge, "clockTolerance")).toThrow(
+        new TypeError("clockTolerance must be a finite duration, got a number too large to hold"),
+      );
+      expect(() => toSeconds(`-${huge}`, "clockTolerance")).toThrow(TypeError);
+    },
+  );
+
+  it("refuses a unit that overflows a large but finite number", () => {
+    expect(() => toSeconds(`${"9".repeat(305)}w`, "maxTokenAge")).toThrow(TypeError);
+  });
+
   it("refuses unknown units and other text with a TypeError naming the option and the value", () => {
     for (const text of [
       "15min",

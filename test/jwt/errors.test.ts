@@ -1,3 +1,9 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { isJwtError, JwtError, type JwtErrorCode } from "../../src/jwt/errors.js";
 
@@ -30,15 +36,7 @@ describe("JwtError", () => {
 
   it("sets no detail that was not given", () => {
     const error = new JwtError("ERR_JWT_SIGNATURE", "bad");
-    for (const name of [
-      "expiredAt",
-      "claim",
-      "expected",
-      "actual",
-      "cause",
-      "status",
-      "wwwAuthenticate",
-    ]) {
+    for (const name of ["expiredAt", "claim", "expected", "actual", "cause"]) {
       expect((error as unknown as Record<string, unknown>)[name], name).toBeUndefined();
     }
   });
@@ -58,12 +56,33 @@ describe("JwtError", () => {
     expect(error.cause).toBe(cause);
   });
 
-  it("lets authenticate set status and wwwAuthenticate", () => {
-    const error = new JwtError("ERR_JWT_MISSING", "x");
-    error.status = 401;
-    error.wwwAuthenticate = 'Bearer realm="api"';
-    expect(error.status).toBe(401);
-    expect(error.wwwAuthenticate).toBe('Bearer realm="api"');
+  // RFC 6750 section 3: whoever throws it, the error can answer the request as it is.
+  it.each(CODES.filter((code) => code !== "ERR_JWT_MISSING"))(
+    "answers %s with 401 and an invalid_token challenge from the moment it is made",
+    (code) => {
+      const error = new JwtError(code, 'token is "bad"\r\n');
+      expect(error).toMatchObject({
+        status: 401,
+        wwwAuthenticate: `Bearer error="invalid_token", error_description="token is 'bad'"`,
+      });
+    },
+  );
+
+  it("answers ERR_JWT_MISSING with a bare Bearer challenge (RFC 6750 section 3.1)", () => {
+    expect(new JwtError("ERR_JWT_MISSING", "no token")).toMatchObject({
+      status: 401,
+      wwwAuthenticate: "Bearer",
+    });
+  });
+
+  it("lets a layer above set another status and challenge", () => {
+    const error = new JwtError("ERR_JWT_MALFORMED", "x");
+    error.status = 400;
+    error.wwwAuthenticate = 'Bearer realm="api", error="invalid_request"';
+    expect(error).toMatchObject({
+      status: 400,
+      wwwAuthenticate: 'Bearer realm="api", error="invalid_request"',
+    });
   });
 });
 
@@ -84,9 +103,45 @@ describe("isJwtError", () => {
   });
 });
 
+describe("another copy of the package", () => {
+  // The CommonJS build as an application that also loads the ESM build gets it:
+  // the same source, bundled on its own, with its own JwtError class.
+  async function commonJsCopy(): Promise<typeof import("../../src/index.js")> {
+    const { outputFiles } = await build({
+      entryPoints: [fileURLToPath(new URL("../../src/index.ts", import.meta.url))],
+      bundle: true,
+      format: "cjs",
+      platform: "neutral",
+      write: false,
+    });
+    const dir = await mkdtemp(join(tmpdir(), "hs256-cjs-"));
+    const path = join(dir, "index.cjs");
+    await writeFile(path, outputFiles[0]?.text ?? "");
+    return createRequire(import.meta.url)(path);
+  }
+
+  it("is recognised by isJwtError and instanceof, both ways", async () => {
+    const copy = await commonJsCopy();
+    expect(copy.JwtError).not.toBe(JwtError);
+    const theirs = await copy.verify("a.b", "x".repeat(32)).catch((error: unknown) => error);
+    const ours = new JwtError("ERR_JWT_MALFORMED", "x");
+    expect(isJwtError(theirs, "ERR_JWT_MALFORMED")).toBe(true);
+    expect(theirs instanceof JwtError).toBe(true);
+    expect(copy.isJwtError(ours, "ERR_JWT_MALFORMED")).toBe(true);
+    expect(ours instanceof copy.JwtError).toBe(true);
+    expect(copy.isJwtError(new Error("x"))).toBe(false);
+  });
+});
+
 describe("JwtError's own properties", () => {
   it("holds only the details its code carries", () => {
     const error = new JwtError("ERR_JWT_CLAIM", "bad", { claim: "iss" });
-    expect(Object.keys(error).sort()).toEqual(["claim", "code", "name"]);
+    expect(Object.keys(error).sort()).toEqual([
+      "claim",
+      "code",
+      "name",
+      "status",
+      "wwwAuthenticate",
+    ]);
   });
 });

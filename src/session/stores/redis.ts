@@ -47,16 +47,17 @@ function checkRecord(record: RefreshRecord): void {
  * The one method the Redis store needs from a client: send a command as its
  * words and resolve with the reply. node-redis (v4, v5) clients have it as is;
  * others take a one-line adapter (see {@link redisStore}).
+ * @category Stores
  */
 export interface RedisClient {
   /** Sends one command, as its words (`["GET", "key"]`), and resolves with the reply. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 
-/** Options of {@link redisStore}. */
+/** Options of {@link redisStore}. @category Stores */
 export interface RedisStoreOptions {
   /** Put before every key, to share a database with other data. Default `"jwt:"`. */
-  prefix?: string;
+  prefix?: string | undefined;
 }
 
 // Every write runs as one Lua script, so a store that fails mid-way leaves
@@ -151,14 +152,17 @@ const STATES: readonly RedisRefreshState[] = ["used", "active", "revoked"];
  *
  * @example node-redis
  * ```ts
+ * import { redisStore } from "hs256";
  * import { createClient } from "redis";
- * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const client = await createClient({ url: process.env.REDIS_URL! }).connect();
  * const store = redisStore(client);
  * ```
  * @example ioredis
  * ```ts
- * const store = redisStore({ sendCommand: (args) => redis.call(args[0], ...args.slice(1)) });
+ * import { redisStore } from "hs256";
+ * const store = redisStore({ sendCommand: ([command, ...rest]) => ioredis.call(command!, ...rest) });
  * ```
+ * @category Stores
  */
 export function redisStore(
   client: RedisClient,

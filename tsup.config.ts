@@ -17,6 +17,11 @@ const library: Options = {
 export default defineConfig([
   { ...library, entry: { index: "src/index.ts" } },
   { ...library, entry: { node: "src/node.ts" } },
+  // One entry per framework adapter: an app bundles only its own framework's.
+  ...["express", "fastify", "hono", "koa"].map((name) => ({
+    ...library,
+    entry: { [name]: `src/http/${name}.ts` },
+  })),
   {
     // The command line is a separate bundle, so that the main entry never sees node: modules.
     entry: { cli: "src/cli/bin.ts" },

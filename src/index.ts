@@ -9,6 +9,8 @@ export {
   type HeaderRecord,
   readBearerToken,
 } from "./http/bearer.js";
+export type { AuthOptions } from "./http/guard.js";
+export { type FetchHandler, withAuth } from "./http/with-auth.js";
 // Sign and verify
 export type { ClaimOptions, JwtClaims, JwtPayload } from "./jwt/claims.js";
 export type { Duration } from "./jwt/duration.js";

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage } from "node:http";
-import { type AddressInfo, connect } from "node:net";
+import type { AddressInfo } from "node:net";
 import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseCredentials } from "../../src/http/bearer.js";
@@ -13,6 +13,7 @@ import {
   readBearerToken,
 } from "../../src/index.js";
 import { expectJwtError } from "../support/expect.js";
+import { rawGet } from "../support/http.js";
 
 const secret = "bearer-test-secret-bearer-test-secret!";
 
@@ -267,22 +268,11 @@ describe("authenticate", () => {
     });
 
     it("answers two Authorization headers with 400, though node:http keeps only the first", async () => {
-      // fetch would join them into one value; a raw socket sends them as two lines.
       const { accessToken } = await tokens.issue({ sub: "carol", role: "reader" });
-      const { port } = new URL(base);
-      const reply = await new Promise<string>((resolve, reject) => {
-        let text = "";
-        const socket = connect(Number(port), "127.0.0.1", () => {
-          socket.end(
-            `GET /me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${accessToken}\r\n` +
-              "Authorization: Bearer other\r\nConnection: close\r\n\r\n",
-          );
-        });
-        socket.setEncoding("utf8").on("data", (chunk) => {
-          text += chunk;
-        });
-        socket.on("end", () => resolve(text)).on("error", reject);
-      });
+      const reply = await rawGet(base, "/me", [
+        `Authorization: Bearer ${accessToken}`,
+        "Authorization: Bearer other",
+      ]);
       expect(reply).toMatch(/^HTTP\/1\.1 400 /);
       expect(reply).toMatch(/www-authenticate: .*more than one Authorization header/i);
     });

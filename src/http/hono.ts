@@ -1,9 +1,11 @@
 // hs256/hono: Hono middleware, written against Hono's shapes, so that it
 // imports nothing. It reads the Fetch request, `c.req.raw`.
-import type { AccessClaims, Tokens } from "../session/tokens.js";
+import type { AccessClaims, TokenPair, Tokens } from "../session/tokens.js";
 import { type AuthOptions, checkAuthSetup, guard } from "./guard.js";
+import { sessionRoutes as fetchRoutes, type SessionRouteOptions } from "./routes.js";
 
 export type { AuthOptions } from "./guard.js";
+export type { SessionRouteOptions } from "./routes.js";
 
 /**
  * The Hono `Env` whose `c.get("auth")` is the verified claims:
@@ -49,5 +51,35 @@ export function auth<C extends object>(
     c.set("auth", outcome.claims);
     await next();
     return undefined;
+  };
+}
+
+/** The handlers of {@link sessionRoutes}. */
+export interface HonoSessionRoutes {
+  /** The answer to a successful login: the access token in the body, the refresh token in the cookie. */
+  login(pair: TokenPair): Response;
+  /** POST: rotates the refresh token of the cookie (or of the body's `refreshToken`). */
+  refresh(c: { req: { raw: Request } }): Promise<Response>;
+  /** POST: revokes the refresh token's family and clears the cookie. */
+  logout(c: { req: { raw: Request } }): Promise<Response>;
+}
+
+/**
+ * Refresh and logout handlers with the refresh token in a cookie (see the
+ * main entry's `sessionRoutes`); a bad refresh token gets 401, a cross-site
+ * request 403, a StoreError 503, and any other error is thrown, for `app.onError`.
+ *
+ * @example
+ * app.post("/auth/refresh", sessionRoutes(tokens, { csrf }).refresh);
+ */
+export function sessionRoutes<C extends object>(
+  tokens: Tokens<C>,
+  options?: SessionRouteOptions,
+): HonoSessionRoutes {
+  const routes = fetchRoutes(tokens, options);
+  return {
+    login: routes.login,
+    refresh: (c) => routes.refresh(c.req.raw),
+    logout: (c) => routes.logout(c.req.raw),
   };
 }

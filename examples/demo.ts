@@ -16,6 +16,8 @@ import { createAuthServer } from "./node-http/server.js";
 import { hashPassword, type User } from "./users.js";
 
 const ACCESS_TTL_SECONDS = 3;
+// Short, so that the demo can show reuse after it; a server would use about 10 s.
+const REUSE_GRACE_SECONDS = 2;
 const PASSWORD = "correct horse battery staple";
 
 const { store, storeName, closeStore } = await openStore();
@@ -28,6 +30,7 @@ const server = createAuthServer({
   users,
   accessTtl: ACCESS_TTL_SECONDS,
   refreshTtl: "1m", // so that the demo's keys leave Redis soon after it
+  reuseGrace: REUSE_GRACE_SECONDS,
 });
 await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
 const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -116,7 +119,9 @@ async function openStore(): Promise<{
   }
   return {
     // A prefix of its own, so that the demo leaves other data in that Redis alone.
-    store: redisStore(client, { prefix: `hs256-demo:${randomBytes(8).toString("hex")}:` }),
+    store: redisStore(client, {
+      prefix: `hs256-demo:${randomBytes(8).toString("hex")}:`,
+    }) as unknown as RefreshStore,
     // Only the host: the URL may hold a password.
     storeName: `Redis (${new URL(url).host})`,
     closeStore: () => client.close(),
@@ -165,12 +170,45 @@ const refreshed = await call(
 );
 const second = refreshed.body as TokenPair;
 await call("The new ATK opens /me", "GET", "/me", 200, { bearer: second.accessToken });
-await call("The old RTK again: reuse, so its whole family is revoked", "POST", "/refresh", 401, {
-  body: { refreshToken: first.refreshToken },
-  error: "ERR_JWT_REVOKED",
+// Two tabs (or a retry after a lost answer) present the same RTK at once: inside
+// the reuse grace, both get the same new RTK, and nobody is logged out.
+const tabs = await Promise.all(
+  [1, 2].map((tab) =>
+    call(
+      `Tab ${tab} refreshes with the same RTK at once: inside the grace`,
+      "POST",
+      "/refresh",
+      200,
+      {
+        body: { refreshToken: second.refreshToken },
+        show: pairSummary,
+      },
+    ),
+  ),
+);
+const [tab1, tab2] = tabs.map((answer) => answer.body as TokenPair) as [TokenPair, TokenPair];
+if (tab1.refreshToken !== tab2.refreshToken) {
+  console.error("\nThe two tabs were given different refresh tokens.");
+  await stop(1);
+}
+await call("Both tabs stay logged in, holding one RTK", "GET", "/me", 200, {
+  bearer: tab2.accessToken,
 });
+
+console.log(`        ... waiting ${REUSE_GRACE_SECONDS} s for the reuse grace to end`);
+await sleep(REUSE_GRACE_SECONDS * 1000 + 100);
+await call(
+  "The old RTK again, after the grace: reuse, so its whole family is revoked",
+  "POST",
+  "/refresh",
+  401,
+  {
+    body: { refreshToken: second.refreshToken },
+    error: "ERR_JWT_REVOKED",
+  },
+);
 await call("Even the newest RTK of that family is now refused", "POST", "/refresh", 401, {
-  body: { refreshToken: second.refreshToken },
+  body: { refreshToken: tab1.refreshToken },
   error: "ERR_JWT_REVOKED",
 });
 

@@ -40,6 +40,7 @@ export {
   verify,
 } from "./jwt/jwt.js";
 export { importSecret, type Secret } from "./jwt/key.js";
+export type { Keyring, KeyringEntry, SecretOrKeyring } from "./jwt/keyring.js";
 export {
   type CacheOptions,
   createVerifier,
@@ -49,8 +50,25 @@ export {
 export { isStoreError, StoreError } from "./session/errors.js";
 // Stores
 export { type MemoryStore, type MemoryStoreOptions, memoryStore } from "./session/stores/memory.js";
-export { type RedisClient, type RedisStoreOptions, redisStore } from "./session/stores/redis.js";
-export type { RefreshRecord, RefreshState, RefreshStore } from "./session/stores/store.js";
+export {
+  type RedisClient,
+  type RedisRefreshState,
+  type RedisRefreshStore,
+  type RedisStoreOptions,
+  type RefreshRecord,
+  redisStore,
+} from "./session/stores/redis.js";
+export type {
+  AccessRef,
+  FamilyRef,
+  NewFamily,
+  RefreshState,
+  RefreshStore,
+  Rotation,
+  RotationResult,
+  Successor,
+  TokenRef,
+} from "./session/stores/store.js";
 // Login flow
 export {
   type AccessClaims,

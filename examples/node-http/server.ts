@@ -13,6 +13,7 @@ export interface ServerOptions {
   users: ReadonlyMap<string, User>;
   accessTtl?: Duration;
   refreshTtl?: Duration;
+  reuseGrace?: Duration;
 }
 
 interface Answer {

@@ -4,21 +4,39 @@ import type { JwtClaims } from "../jwt/claims.js";
 import { type Duration, epochSeconds, toSeconds } from "../jwt/duration.js";
 import { JwtError } from "../jwt/errors.js";
 import type { HmacBackend } from "../jwt/hmac.js";
-import { sign, verify } from "../jwt/jwt.js";
-import type { Secret } from "../jwt/key.js";
-import { type CacheOptions, createVerifier } from "../jwt/verifier.js";
-import type { RefreshRecord, RefreshStore } from "./stores/store.js";
+import { sign } from "../jwt/jwt.js";
+import { keyringVerifier, type SecretOrKeyring, signingKey } from "../jwt/keyring.js";
+import type { CacheOptions } from "../jwt/verifier.js";
+import { StoreError } from "./errors.js";
+import { checkString, type RefreshStore, type Successor, type TokenRef } from "./stores/store.js";
 
 /** Options of {@link createTokens}. */
 export interface TokensOptions {
-  /** The key of access tokens, and of refresh tokens unless `refreshSecret` is given. */
-  secret: Secret;
-  /** A separate key for refresh tokens, so that one leaked key does not give the other kind. */
-  refreshSecret?: Secret;
+  /**
+   * The key of access tokens, and of refresh tokens unless `refreshSecret` is
+   * given: a secret, or a keyring `[{ kid, secret }, ...]` for key rotation,
+   * whose first entry signs and whose every entry verifies the tokens with its `kid`.
+   */
+  secret: SecretOrKeyring;
+  /** A separate key (or keyring) for refresh tokens, so that one leaked key does not give the other kind. */
+  refreshSecret?: SecretOrKeyring;
   /** Lifetime of an access token. Default "15m". */
   accessTtl?: Duration;
   /** Lifetime of a refresh token. Default "14d". */
   refreshTtl?: Duration;
+  /**
+   * The absolute lifetime of a login: no token of it expires later than the
+   * login time plus `sessionTtl`, however often it is refreshed. Default: none.
+   */
+  sessionTtl?: Duration;
+  /**
+   * With a store: for this long after a refresh token was rotated, presenting
+   * it again answers the same successor (and a fresh access token) instead of
+   * revoking the family, so that two tabs refreshing at once, or a retry after
+   * a lost reply, stay logged in. Default 0: any second use is reuse (RFC 9700
+   * section 4.14.2).
+   */
+  reuseGrace?: Duration;
   /** Sets and checks `iss`. */
   issuer?: string;
   /** Sets and checks `aud`. */
@@ -32,13 +50,19 @@ export interface TokensOptions {
    * and enables the revoke methods. Without it, refresh is stateless.
    */
   store?: RefreshStore;
-  /** Consult the store's deny list in `verifyAccess` (see `revokeAccess`). Default false. */
+  /**
+   * Ask the store about every access token in `verifyAccess`: it is accepted
+   * only while its login is active and the token was not revoked, so `revoke`,
+   * `revokeSubject` and `revokeAccess` cut access tokens at once, and a login
+   * the store lost is refused. Default false.
+   */
   checkRevoked?: boolean;
   /**
    * Keep verified access tokens, up to `max` (least recently used dropped first),
    * so that `verifyAccess` and `authenticate` skip the HMAC for a token seen
-   * before. A hit still checks `exp`, and the deny list when `checkRevoked` is
-   * set; returned payloads are then frozen. Off by default.
+   * before. A hit still checks `exp`, and the store when `checkRevoked` is
+   * set; returned payloads are then frozen. With a keyring, each key has a
+   * cache of this size. Off by default.
    */
   cache?: CacheOptions;
   /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
@@ -52,6 +76,8 @@ export interface AccessClaims extends JwtClaims {
   sub: string;
   type: "ATK";
   jti: string;
+  /** The family (login) of the refresh token it was issued with. Absent from access tokens made elsewhere. */
+  fam?: string;
   iat: number;
   exp: number;
 }
@@ -63,6 +89,8 @@ export interface RefreshClaims<C extends object = Record<never, never>> extends 
   jti: string;
   /** The family: shared by every refresh token rotated from one login. */
   fam: string;
+  /** The login time, in seconds since the epoch (as OpenID Connect's `auth_time`). */
+  auth_time?: number;
   iat: number;
   exp: number;
   /** The application's claims given at issue time, carried over to the access tokens of later refreshes. */
@@ -83,22 +111,27 @@ export interface TokenPair {
 /** The claims given to `issue`: a subject and the application's own claims. */
 export type IssueClaims<C extends object> = C & { sub: string };
 
-/** The access-token / refresh-token helpers made by {@link createTokens}. */
+/**
+ * The access-token / refresh-token helpers made by {@link createTokens}. Every
+ * token failure is a `JwtError` with `status` 401 and `wwwAuthenticate`; a
+ * store that fails is a `StoreError` (503).
+ */
 export interface Tokens<C extends object> {
   /** Issues a new pair for a login: a new refresh family. */
   issue(claims: IssueClaims<C>): Promise<TokenPair>;
   /** Verifies an access token; a refresh token fails with `ERR_JWT_TYPE`. */
   verifyAccess(token: string): Promise<C & AccessClaims>;
-  /** Verifies a refresh token; an access token fails with `ERR_JWT_TYPE`. With a store, a used or revoked one fails with `ERR_JWT_REVOKED`. */
+  /** Verifies a refresh token; an access token fails with `ERR_JWT_TYPE`. With a store, one that is not its login's active token fails with `ERR_JWT_REVOKED`. */
   verifyRefresh(token: string): Promise<RefreshClaims<C>>;
   /**
    * Trades a refresh token for a new pair and rotates it. With a store, a token
-   * presented twice revokes its whole family and fails with `ERR_JWT_REVOKED`.
+   * presented twice (outside `reuseGrace`) revokes its whole family and fails
+   * with `ERR_JWT_REVOKED`; past `sessionTtl` it fails with `ERR_JWT_EXPIRED`.
    */
   refresh(refreshToken: string, options?: { claims?: C }): Promise<TokenPair>;
-  /** Logs out: revokes the refresh token's family. Needs a store. */
+  /** Logs out: revokes the refresh token's family, and with `checkRevoked` its access tokens. Needs a store. */
   revoke(refreshToken: string): Promise<void>;
-  /** Logs a subject out everywhere: revokes all its refresh families. Needs a store. */
+  /** Logs a subject out everywhere: revokes all its families, and with `checkRevoked` their access tokens. Needs a store. */
   revokeSubject(sub: string): Promise<void>;
   /** Denies an access token until it expires; checked when `checkRevoked` is set. Needs a store. */
   revokeAccess(accessToken: string): Promise<void>;
@@ -107,30 +140,60 @@ export interface Tokens<C extends object> {
 }
 
 // Claims that the helpers set themselves; an application may not set them.
-const RESERVED = ["type", "jti", "fam", "iat", "exp", "nbf", "iss", "aud", "claims"];
+const RESERVED = ["type", "jti", "fam", "iat", "exp", "nbf", "iss", "aud", "claims", "auth_time"];
+
+// A refresh in the making: the presented token's facts and the new token's times.
+interface Refresh {
+  sub: string;
+  fam: string;
+  authTime: number;
+  claims: object;
+  now: number;
+  sessionEnd: number;
+}
 
 /**
  * Creates the helpers of the access-token / refresh-token flow, typed by the
  * application's own access-token claims `C`.
+ *
+ * @throws TypeError when an option is not understood: bad options fail here, not per request.
  */
 export function createTokens<C extends object = Record<never, never>>(
   options: TokensOptions,
 ): Tokens<C> {
   if (options?.secret === undefined) throw new TypeError("createTokens needs a secret");
-  const { secret, store, issuer, audience, realm, hmac } = options;
-  const refreshSecret = options.refreshSecret ?? secret;
-  const accessTtl = toSeconds(options.accessTtl ?? "15m", "accessTtl");
-  const refreshTtl = toSeconds(options.refreshTtl ?? "14d", "refreshTtl");
-  if (accessTtl <= 0 || refreshTtl <= 0)
-    throw new TypeError("accessTtl and refreshTtl must be positive");
+  const { store, issuer, audience, realm, hmac } = options;
+  const accessKey = signingKey(options.secret, "secret");
+  const refreshKeys = options.refreshSecret ?? options.secret;
+  const refreshKey = signingKey(refreshKeys, "refreshSecret");
+  const accessTtl = positive(options.accessTtl ?? "15m", "accessTtl");
+  const refreshTtl = positive(options.refreshTtl ?? "14d", "refreshTtl");
+  const sessionTtl =
+    options.sessionTtl === undefined ? undefined : positive(options.sessionTtl, "sessionTtl");
+  const grace = toSeconds(options.reuseGrace ?? 0, "reuseGrace");
+  const tolerance = toSeconds(options.clockTolerance ?? 0, "clockTolerance");
+  if (grace < 0 || tolerance < 0) {
+    throw new TypeError("reuseGrace and clockTolerance must be zero or more seconds");
+  }
   if (options.checkRevoked && !store) throw new TypeError("checkRevoked needs a store");
   const clock = options.now ?? (() => new Date());
-  const checks = { issuer, audience, clockTolerance: options.clockTolerance, hmac };
-  const verifyAccessToken = createVerifier<C & AccessClaims>(secret, {
+  const checks = { issuer, audience, clockTolerance: tolerance, hmac };
+  // RFC 7519 section 4.1.7: jti (and fam, the login) only when the store is asked about the token.
+  const verifyAccessToken = keyringVerifier<C & AccessClaims>(options.secret, "secret", {
     ...checks,
     type: "ATK",
-    requiredClaims: ["sub", "jti"],
+    requiredClaims: options.checkRevoked ? ["sub", "jti", "fam"] : ["sub"],
     cache: options.cache,
+  });
+  const verifyOwnAccessToken = keyringVerifier<AccessClaims>(options.secret, "secret", {
+    ...checks,
+    type: "ATK",
+    requiredClaims: ["sub", "jti", "fam"],
+  });
+  const verifyRefreshToken = keyringVerifier<RefreshClaims<C>>(refreshKeys, "refreshSecret", {
+    ...checks,
+    type: "RTK",
+    requiredClaims: ["sub", "jti", "fam"],
   });
 
   function needStore(method: string): RefreshStore {
@@ -138,124 +201,218 @@ export function createTokens<C extends object = Record<never, never>>(
     return store;
   }
 
-  async function issuePair(
-    claims: IssueClaims<C>,
-    family: string,
-  ): Promise<{ pair: TokenPair; record: RefreshRecord }> {
-    const { sub, ...own } = checkClaims(claims);
-    const now = clock();
-    const common = { issuer, audience, now, hmac };
-    const jti = randomId();
-    const carried = Object.keys(own).length > 0 ? { claims: own } : {};
-    const [accessToken, refreshToken] = await Promise.all([
-      sign({ ...own, sub, jti: randomId() }, secret, {
-        ...common,
-        type: "ATK",
-        expiresIn: accessTtl,
-      }),
-      sign({ sub, jti, fam: family, ...carried }, refreshSecret, {
-        ...common,
-        type: "RTK",
-        expiresIn: refreshTtl,
-      }),
-    ]);
-    const exp = Math.floor(epochSeconds(now) + refreshTtl);
+  // The store keeps a login while any token of it may still be accepted.
+  const keepUntil = (...exps: number[]) => Math.max(...exps) + tolerance;
+
+  function signAccess(r: Refresh, exp: number): Promise<string> {
+    const payload = { ...r.claims, sub: r.sub, jti: randomId(), fam: r.fam, iat: r.now, exp };
+    return sign(payload, accessKey.secret, {
+      issuer,
+      audience,
+      type: "ATK",
+      keyId: accessKey.keyId,
+      hmac,
+    });
+  }
+
+  // The same successor always gives the same string (HS256 is deterministic),
+  // so a retry inside the grace gets the very token the first answer carried.
+  function signRefresh(r: Refresh, next: Successor): Promise<string> {
+    const carried = Object.keys(r.claims).length > 0 ? { claims: r.claims } : {};
+    const payload = {
+      sub: r.sub,
+      jti: next.jti,
+      fam: r.fam,
+      auth_time: r.authTime,
+      ...carried,
+      iat: next.iat,
+      exp: next.exp,
+    };
+    return sign(payload, refreshKey.secret, {
+      issuer,
+      audience,
+      type: "RTK",
+      keyId: refreshKey.keyId,
+      hmac,
+    });
+  }
+
+  function start(sub: string, fam: string, authTime: number, claims: object): Refresh {
+    const now = epochSeconds(clock());
+    const sessionEnd = sessionTtl === undefined ? Infinity : authTime + sessionTtl;
+    return { sub, fam, authTime, claims, now, sessionEnd };
+  }
+
+  const successorOf = (r: Refresh): Successor => ({
+    jti: randomId(),
+    iat: r.now,
+    exp: Math.floor(Math.min(r.now + refreshTtl, r.sessionEnd)),
+  });
+  const accessExp = (r: Refresh) => Math.floor(Math.min(r.now + accessTtl, r.sessionEnd));
+
+  async function pairOf(r: Refresh, next: Successor) {
+    const exp = accessExp(r);
+    const [access, refresh] = await Promise.all([signAccess(r, exp), signRefresh(r, next)]);
     return {
-      pair: {
-        accessToken,
-        refreshToken,
-        tokenType: "Bearer",
-        expiresIn: accessTtl,
-        refreshExpiresIn: refreshTtl,
-      },
-      record: { jti, family, sub, exp },
+      accessToken: access,
+      refreshToken: refresh,
+      tokenType: "Bearer" as const,
+      expiresIn: exp - r.now,
+      refreshExpiresIn: next.exp - r.now,
     };
   }
 
-  function verifyRefreshToken(token: string) {
-    return verify<RefreshClaims<C>>(token, refreshSecret, {
-      ...checks,
-      type: "RTK",
-      requiredClaims: ["sub", "jti", "fam"],
-      now: clock(),
-    }).then(({ payload }) => payload);
+  async function verifyRefreshClaims(token: string): Promise<RefreshClaims<C>> {
+    const { payload } = await verifyRefreshToken(token, clock());
+    const authTime = payload.auth_time ?? payload.iat;
+    if (typeof authTime !== "number" || !Number.isFinite(authTime)) {
+      throw new JwtError("ERR_JWT_CLAIM", '"auth_time" claim must be a number', {
+        claim: "auth_time",
+      });
+    }
+    return payload;
   }
 
-  // A revoked family can hold no live token after now + refreshTtl, so its mark may go then.
-  const familyLifetimeEnd = () => Math.ceil(epochSeconds(clock()) + refreshTtl);
+  async function rotate(payload: RefreshClaims<C>, claims: object): Promise<TokenPair> {
+    // Refresh tokens made before auth_time was written count from their own iat.
+    const r = start(payload.sub, payload.fam, payload.auth_time ?? payload.iat, claims);
+    if (r.sessionEnd <= r.now) {
+      throw new JwtError("ERR_JWT_EXPIRED", "the login has reached its sessionTtl", {
+        expiredAt: new Date(r.sessionEnd * 1000),
+      });
+    }
+    const next = successorOf(r);
+    if (!store) return pairOf(r, next);
+    const rotation = { ...idsOf(payload), next, grace };
+    const result = await ask(() =>
+      store.rotate({ ...rotation, keepUntil: keepUntil(next.exp, accessExp(r)) }),
+    );
+    switch (result.outcome) {
+      case "rotated":
+        return pairOf(r, next);
+      case "grace":
+        return pairOf(r, result.next);
+      case "reused":
+        // RFC 9700 section 4.14.2: a refresh token used twice means that one of
+        // the two users is an attacker, and we cannot tell which, so the whole
+        // family is revoked.
+        throw new JwtError(
+          "ERR_JWT_REVOKED",
+          "refresh token was used before; its family is revoked",
+        );
+      default:
+        throw refusedError(result.outcome);
+    }
+  }
 
   const tokens: Tokens<C> = {
     realm,
 
     async issue(claims) {
-      const { pair, record } = await issuePair(claims, randomId());
-      await store?.add(record);
+      const { sub, ...own } = checkClaims(claims);
+      const r = start(sub, randomId(), epochSeconds(clock()), own);
+      const next = successorOf(r);
+      const pair = await pairOf(r, next);
+      const family = { sub, family: r.fam, jti: next.jti };
+      await ask(async () =>
+        store?.open({ ...family, keepUntil: keepUntil(next.exp, accessExp(r)) }),
+      );
       return pair;
     },
 
-    async verifyAccess(token) {
+    verifyAccess: challenged(realm, async (token) => {
       const { payload } = await verifyAccessToken(token, clock());
-      // Also on a cache hit: a token denied after it was cached must fail now.
-      if (options.checkRevoked && (await needStore("checkRevoked").isAccessDenied(payload.jti))) {
-        throw new JwtError("ERR_JWT_REVOKED", "access token has been revoked");
+      // Also on a cache hit: a token revoked after it was cached must fail now.
+      if (options.checkRevoked) {
+        const ref = { ...idsOf(payload), exp: payload.exp };
+        const state = await ask(() => needStore("checkRevoked").accessState(ref));
+        if (state !== "active")
+          throw new JwtError("ERR_JWT_REVOKED", "access token has been revoked");
       }
       return payload;
-    },
+    }),
 
-    async verifyRefresh(token) {
-      const payload = await verifyRefreshToken(token);
+    verifyRefresh: challenged(realm, async (token) => {
+      const payload = await verifyRefreshClaims(token);
       if (store) {
-        const state = await store.state(recordOf(payload));
-        if (state !== "active") throw revokedError(state);
+        const ref = idsOf(payload);
+        const state = await ask(() => store.state(ref));
+        if (state !== "active") throw refusedError(state);
       }
       return payload;
-    },
+    }),
 
-    async refresh(refreshToken, refreshOptions = {}) {
-      const payload = await verifyRefreshToken(refreshToken);
-      const claims = (refreshOptions.claims ?? payload.claims ?? {}) as C;
-      const { pair, record } = await issuePair({ ...claims, sub: payload.sub }, payload.fam);
-      if (!store) return pair;
-      // The new token is recorded before the old one is consumed: if the store
-      // fails between the two, the presented token still works for a retry.
-      await store.add(record);
-      const state = await store.consume(recordOf(payload));
-      if (state === "active") return pair;
-      if (state === "used") {
-        // RFC 9700 section 4.14.2: a refresh token used twice means that one of
-        // the two users is an attacker, and we cannot tell which, so the whole
-        // family is revoked.
-        await store.revokeFamily(payload.fam, familyLifetimeEnd());
-        throw new JwtError(
-          "ERR_JWT_REVOKED",
-          "refresh token was used before; its family is revoked",
-        );
-      }
-      throw revokedError(state);
-    },
+    refresh: challenged(realm, async (refreshToken, refreshOptions: { claims?: C } = {}) => {
+      const payload = await verifyRefreshClaims(refreshToken);
+      return rotate(payload, refreshOptions.claims ?? payload.claims ?? {});
+    }),
 
-    async revoke(refreshToken) {
+    revoke: challenged(realm, async (refreshToken) => {
       const active = needStore("revoke");
-      const payload = await verifyRefreshToken(refreshToken);
-      await active.revokeFamily(payload.fam, familyLifetimeEnd());
-    },
+      const payload = await verifyRefreshClaims(refreshToken);
+      const { sub, family } = idsOf(payload);
+      await ask(() => active.revokeFamily({ sub, family }));
+    }),
 
     async revokeSubject(sub) {
-      await needStore("revokeSubject").revokeSubject(sub);
+      const active = needStore("revokeSubject");
+      await ask(() => active.revokeSubject(sub));
     },
 
-    async revokeAccess(accessToken) {
+    revokeAccess: challenged(realm, async (accessToken) => {
       const active = needStore("revokeAccess");
-      const { payload } = await verify<AccessClaims>(accessToken, secret, {
-        ...checks,
-        type: "ATK",
-        requiredClaims: ["jti"],
-        now: clock(),
-      });
-      await active.denyAccess(payload.jti, payload.exp);
-    },
+      const { payload } = await verifyOwnAccessToken(accessToken, clock());
+      await ask(() => active.denyAccess({ ...idsOf(payload), exp: payload.exp }));
+    }),
   };
   return tokens;
+}
+
+/**
+ * Runs a store call: a rejection that is not the caller's fault (a JwtError
+ * or a TypeError) becomes a StoreError, so that it answers 503, never 401.
+ */
+async function ask<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof JwtError || error instanceof TypeError) throw error;
+    throw new StoreError("the session store did not answer", { cause: error });
+  }
+}
+
+/** Gives every JwtError that `method` throws `status` 401 and a challenge (RFC 6750 section 3). */
+function challenged<A extends unknown[], R>(
+  realm: string | undefined,
+  method: (...args: A) => Promise<R>,
+): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await method(...args);
+    } catch (error) {
+      if (error instanceof JwtError && error.status === undefined) {
+        error.status = 401;
+        error.wwwAuthenticate = challenge(realm, error.message);
+      }
+      throw error;
+    }
+  };
+}
+
+// RFC 6750 section 3: the challenge of a token that was refused. Its
+// parameters are quoted-strings, so quotes and other characters are dropped.
+function challenge(realm: string | undefined, description: string): string {
+  const quoted = (text: string) =>
+    text.replace(/"/g, "'").replace(/[^\x20-\x21\x23-\x5B\x5D-\x7E]/g, "");
+  const params = realm === undefined ? [] : [`realm="${quoted(realm)}"`];
+  params.push('error="invalid_token"', `error_description="${quoted(description)}"`);
+  return `Bearer ${params.join(", ")}`;
+}
+
+function positive(value: Duration, option: string): number {
+  const seconds = toSeconds(value, option);
+  if (!(seconds > 0)) throw new TypeError(`${option} must be positive`);
+  return seconds;
 }
 
 function checkClaims<T extends { sub: string }>(claims: T): T {
@@ -274,15 +431,34 @@ function checkClaims<T extends { sub: string }>(claims: T): T {
   return claims;
 }
 
-function recordOf(payload: RefreshClaims<object>): RefreshRecord {
-  return { jti: payload.jti, family: payload.fam, sub: payload.sub, exp: payload.exp };
+/**
+ * The ids by which a store knows a token. A store refuses ids that are not
+ * well-formed strings with a TypeError; coming from a token, they are a bad
+ * claim instead (RFC 7519 section 4.1.2 and 4.1.7: StringOrURI and case-sensitive strings).
+ */
+function idsOf(payload: { sub: string; fam?: unknown; jti: string }): TokenRef {
+  const ids = { sub: payload.sub, family: payload.fam, jti: payload.jti };
+  for (const [claim, value] of [
+    ["sub", ids.sub],
+    ["fam", ids.family],
+    ["jti", ids.jti],
+  ] as const) {
+    try {
+      checkString(value, claim);
+    } catch (error) {
+      throw new JwtError("ERR_JWT_CLAIM", (error as Error).message, { claim });
+    }
+  }
+  return ids as TokenRef;
 }
 
-function revokedError(state: "used" | "revoked"): JwtError {
-  return new JwtError(
-    "ERR_JWT_REVOKED",
-    state === "used" ? "refresh token was already used" : "refresh token has been revoked",
-  );
+function refusedError(state: "used" | "revoked" | "unknown"): JwtError {
+  const messages = {
+    used: "refresh token was already used",
+    revoked: "refresh token has been revoked",
+    unknown: "the login of this token is unknown to the store: log in again",
+  };
+  return new JwtError("ERR_JWT_REVOKED", messages[state]);
 }
 
 function randomId(): string {

@@ -30,7 +30,7 @@ describe("examples/hono", () => {
 
   it("answers 500, not 401, when the store fails at login", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const failing = { ...memoryStore(), add: () => Promise.reject(new Error("store down")) };
+    const failing = { ...memoryStore(), open: () => Promise.reject(new Error("store down")) };
     const broken = createApp({
       secret,
       store: failing as RefreshStore,
@@ -42,7 +42,9 @@ describe("examples/hono", () => {
       body: JSON.stringify({ id: "alice", password: PASSWORD }),
     });
     expect(response.status).toBe(500);
-    expect(log).toHaveBeenCalledWith(new Error("store down"));
+    expect(log).toHaveBeenCalledWith(
+      expect.objectContaining({ name: "StoreError", cause: new Error("store down") }),
+    );
     log.mockRestore();
   });
 });

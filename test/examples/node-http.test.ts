@@ -34,7 +34,7 @@ describe("examples/node-http", () => {
 
   it("answers 500, not 401, when the store fails", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
-    const failing = { ...memoryStore(), add: () => Promise.reject(new Error("store down")) };
+    const failing = { ...memoryStore(), open: () => Promise.reject(new Error("store down")) };
     const broken = createAuthServer({
       secret: "node-http-example-secret-0123456789abcdef",
       store: failing as RefreshStore,
@@ -49,7 +49,9 @@ describe("examples/node-http", () => {
       });
       expect(response.status).toBe(500);
       expect(await response.json()).toEqual({ error: "internal error" });
-      expect(log).toHaveBeenCalledWith(new Error("store down"));
+      expect(log).toHaveBeenCalledWith(
+        expect.objectContaining({ name: "StoreError", cause: new Error("store down") }),
+      );
     } finally {
       log.mockRestore();
       broken.close();

@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   authenticate,
   createTokens,
@@ -6,7 +6,9 @@ import {
   JwtError,
   memoryStore,
   type RefreshStore,
+  StoreError,
   sign,
+  type TokenPair,
   verify,
 } from "../../src/index.js";
 import { expectJwtError } from "../support/expect.js";
@@ -156,51 +158,450 @@ describe("createTokens without a store", () => {
 describeTokenFlow("the memory store", () => memoryStore());
 
 describe("a failing store", () => {
-  // A memory store whose methods named in `down` reject, as a store that lost its server would.
+  // A memory store whose methods named in `down` reject, as a store that lost
+  // its server would; with `lost`, the call is made and only its reply is lost.
   const flaky = () => {
     const inner = memoryStore();
     const down = new Set<string>();
+    const lost = new Set<string>();
+    const failure = new Error("store is down");
     const entries = Object.entries(inner).map(([name, method]) => [
       name,
-      (...args: unknown[]) =>
-        down.has(name)
-          ? Promise.reject(new Error("store is down"))
-          : (method as (...a: unknown[]) => Promise<unknown>)(...args),
+      async (...args: unknown[]) => {
+        if (down.has(name)) throw failure;
+        const reply = await (method as (...a: unknown[]) => Promise<unknown>)(...args);
+        if (lost.has(name)) throw failure;
+        return reply;
+      },
     ]);
-    return { store: Object.fromEntries(entries) as RefreshStore, down };
-  };
-  const failing = (method: keyof RefreshStore) => {
-    const { store, down } = flaky();
-    down.add(method);
-    return store;
+    return { store: Object.fromEntries(entries) as RefreshStore, down, lost, failure };
   };
 
-  for (const method of ["add", "consume"] as const) {
-    it(`makes refresh reject with its error when ${method} fails, and revokes nothing`, async () => {
-      const { store, down } = flaky();
-      const tokens = createTokens({ secret, store });
-      const login = await tokens.issue({ sub: "alice" });
-      const revokeFamily = vi.spyOn(store, "revokeFamily");
+  type Call = (tokens: ReturnType<typeof createTokens>, pair: TokenPair) => Promise<unknown>;
+  const calls: [string, keyof RefreshStore, Call][] = [
+    ["issue", "open", (t) => t.issue({ sub: "bob" })],
+    ["refresh", "rotate", (t, pair) => t.refresh(pair.refreshToken)],
+    ["verifyRefresh", "state", (t, pair) => t.verifyRefresh(pair.refreshToken)],
+    ["verifyAccess", "accessState", (t, pair) => t.verifyAccess(pair.accessToken)],
+    ["authenticate", "accessState", (t, pair) => authenticate(t, `Bearer ${pair.accessToken}`)],
+    ["revoke", "revokeFamily", (t, pair) => t.revoke(pair.refreshToken)],
+    ["revokeSubject", "revokeSubject", (t) => t.revokeSubject("alice")],
+    ["revokeAccess", "denyAccess", (t, pair) => t.revokeAccess(pair.accessToken)],
+  ];
+
+  it.each(calls)(
+    "%s rejects with a StoreError (503) when %s fails, its cause attached",
+    async (_, method, call) => {
+      const { store, down, failure } = flaky();
+      const tokens = createTokens({ secret, store, checkRevoked: true });
+      const pair = await tokens.issue({ sub: "alice" });
       down.add(method);
-      await expect(tokens.refresh(login.refreshToken)).rejects.toThrow("store is down");
-      expect(revokeFamily).not.toHaveBeenCalled();
-      // Once the store is back, the same refresh token still works: nothing was lost.
-      down.delete(method);
-      const next = await tokens.refresh(login.refreshToken);
-      await tokens.verifyRefresh(next.refreshToken);
-    });
-  }
+      const error = await call(tokens, pair).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect(error).toMatchObject({
+        name: "StoreError",
+        code: "ERR_STORE_UNAVAILABLE",
+        status: 503,
+        cause: failure,
+      });
+    },
+  );
 
-  it("makes issue reject when the store cannot record the token", async () => {
-    const tokens = createTokens({ secret, store: failing("add") });
-    await expect(tokens.issue({ sub: "alice" })).rejects.toThrow("store is down");
+  it("changes nothing when rotate fails: once the store is back, the same refresh token works", async () => {
+    const { store, down } = flaky();
+    const tokens = createTokens({ secret, store });
+    const login = await tokens.issue({ sub: "alice" });
+    down.add("rotate");
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({ name: "StoreError" });
+    down.delete("rotate");
+    const next = await tokens.refresh(login.refreshToken);
+    await tokens.verifyRefresh(next.refreshToken);
   });
 
-  it("passes a store error through authenticate unchanged, not as a 401", async () => {
-    const tokens = createTokens({ secret, store: failing("isAccessDenied"), checkRevoked: true });
+  it("with reuseGrace, lets the retry after a lost reply succeed with the successor it missed", async () => {
+    const { store, lost } = flaky();
+    const tokens = createTokens({ secret, store, reuseGrace: "10s" });
+    const login = await tokens.issue({ sub: "alice" });
+    lost.add("rotate");
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({ name: "StoreError" });
+    lost.delete("rotate");
+    const retry = await tokens.refresh(login.refreshToken);
+    await tokens.verifyRefresh(retry.refreshToken);
+    await tokens.refresh(retry.refreshToken);
+  });
+
+  it("without reuseGrace, counts the retry after a lost reply as reuse", async () => {
+    const { store, lost } = flaky();
+    const tokens = createTokens({ secret, store });
+    const login = await tokens.issue({ sub: "alice" });
+    lost.add("rotate");
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({ name: "StoreError" });
+    lost.delete("rotate");
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_REVOKED",
+      status: 401,
+    });
+  });
+
+  it("passes a TypeError or a JwtError of the store through as it is", async () => {
+    const tokens = createTokens({ secret, store: memoryStore() });
+    await expect(tokens.revokeSubject("")).rejects.toThrow(TypeError);
+    const refusing = {
+      ...memoryStore(),
+      rotate: () => Promise.reject(new JwtError("ERR_JWT_REVOKED", "no")),
+    };
+    const strict = createTokens({ secret, store: refusing });
+    const pair = await strict.issue({ sub: "alice" });
+    await expect(strict.refresh(pair.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_REVOKED",
+    });
+  });
+});
+
+/** A clock shared by createTokens and memoryStore, moved by hand. */
+function manualClock(start = "2030-01-01T00:00:00Z") {
+  let ms = new Date(start).getTime();
+  return {
+    now: () => new Date(ms),
+    store: () => memoryStore({ now: () => ms }),
+    advance: (seconds: number) => {
+      ms += seconds * 1000;
+    },
+  };
+}
+
+describe("createTokens options", () => {
+  it.each([
+    ["a negative reuseGrace", { reuseGrace: -1 }, /reuseGrace/],
+    ["a reuseGrace that is no duration", { reuseGrace: "10 s" }, /reuseGrace/],
+    ["a negative clockTolerance", { clockTolerance: "-5s" }, /clockTolerance/],
+    ["a zero sessionTtl", { sessionTtl: 0 }, /sessionTtl must be positive/],
+    ["an empty keyring", { secret: [] }, /secret must hold at least one key/],
+    [
+      "a keyring with a kid twice",
+      {
+        refreshSecret: [
+          { kid: "a", secret },
+          { kid: "a", secret },
+        ],
+      },
+      /refreshSecret/,
+    ],
+  ])("refuses %s at start-up with a TypeError", (_, extra, message) => {
+    expect(() => createTokens({ secret, ...extra })).toThrow(TypeError);
+    expect(() => createTokens({ secret, ...extra })).toThrow(message);
+  });
+});
+
+describe("reuseGrace", () => {
+  it("answers the same refresh token and a fresh access token inside the grace, and revokes after it", async () => {
+    const clock = manualClock();
+    const tokens = createTokens({
+      secret,
+      store: clock.store(),
+      reuseGrace: "10s",
+      now: clock.now,
+    });
+    const login = await tokens.issue({ sub: "alice" });
+    const firstTab = await tokens.refresh(login.refreshToken);
+    clock.advance(9);
+    const secondTab = await tokens.refresh(login.refreshToken);
+    expect(secondTab.refreshToken).toBe(firstTab.refreshToken);
+    expect(secondTab.accessToken).not.toBe(firstTab.accessToken);
+    await tokens.verifyAccess(secondTab.accessToken);
+    clock.advance(1);
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_REVOKED",
+      message: "refresh token was used before; its family is revoked",
+    });
+    await expect(tokens.refresh(firstTab.refreshToken)).rejects.toMatchObject({
+      code: "ERR_JWT_REVOKED",
+    });
+  });
+
+  it("keeps the successor's lifetime in the answer given inside the grace", async () => {
+    const clock = manualClock();
+    const tokens = createTokens({ secret, store: clock.store(), reuseGrace: 10, now: clock.now });
+    const login = await tokens.issue({ sub: "alice" });
+    const first = await tokens.refresh(login.refreshToken);
+    clock.advance(4);
+    const again = await tokens.refresh(login.refreshToken);
+    expect(first.refreshExpiresIn).toBe(14 * 86400);
+    expect(again.refreshExpiresIn).toBe(14 * 86400 - 4);
+    expect(decodeUnverified(again.refreshToken).payload.exp).toBe(
+      decodeUnverified(first.refreshToken).payload.exp,
+    );
+  });
+});
+
+describe("sessionTtl", () => {
+  it("ends a login at its login time plus sessionTtl, however often it is refreshed", async () => {
+    const clock = manualClock();
+    const tokens = createTokens({
+      secret,
+      store: clock.store(),
+      accessTtl: "15m",
+      refreshTtl: "1d",
+      sessionTtl: "2d",
+      now: clock.now,
+    });
+    let pair = await tokens.issue({ sub: "alice" });
+    const authTime = decodeUnverified(pair.refreshToken).payload.auth_time as number;
+    expect(authTime).toBe(decodeUnverified(pair.refreshToken).payload.iat);
+    for (let hour = 0; hour < 47; hour++) {
+      clock.advance(3600);
+      pair = await tokens.refresh(pair.refreshToken);
+      const { payload } = decodeUnverified(pair.refreshToken);
+      expect(payload.auth_time).toBe(authTime);
+      expect(payload.exp).toBe(Math.min((payload.iat as number) + 86400, authTime + 2 * 86400));
+    }
+    // One hour before the end: no token of the login outlives it.
+    expect(pair.refreshExpiresIn).toBe(3600);
+    expect(pair.expiresIn).toBe(900);
+    clock.advance(3000);
+    pair = await tokens.refresh(pair.refreshToken);
+    expect(pair.expiresIn).toBe(600);
+    expect(decodeUnverified(pair.accessToken).payload.exp).toBe(authTime + 2 * 86400);
+    clock.advance(600);
+    await expect(tokens.refresh(pair.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_EXPIRED",
+      status: 401,
+    });
+  });
+
+  it("refuses a refresh past the session end even inside the clock tolerance", async () => {
+    const clock = manualClock();
+    const tokens = createTokens({ secret, sessionTtl: 100, clockTolerance: 30, now: clock.now });
     const pair = await tokens.issue({ sub: "alice" });
-    const error = await authenticate(tokens, `Bearer ${pair.accessToken}`).catch((e: unknown) => e);
-    expect(error).not.toBeInstanceOf(JwtError);
-    expect((error as Error).message).toBe("store is down");
+    clock.advance(110);
+    await tokens.verifyRefresh(pair.refreshToken);
+    await expect(tokens.refresh(pair.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_EXPIRED",
+      message: "the login has reached its sessionTtl",
+      expiredAt: new Date("2030-01-01T00:01:40Z"),
+    });
+  });
+
+  it("counts a refresh token made without auth_time from its own iat", async () => {
+    const clock = manualClock();
+    const tokens = createTokens({ secret, sessionTtl: 100, now: clock.now });
+    const bare = await sign({ sub: "alice", jti: "j", fam: "f" }, secret, {
+      type: "RTK",
+      expiresIn: 1000,
+      now: clock.now(),
+    });
+    clock.advance(40);
+    const next = await tokens.refresh(bare);
+    expect(next.refreshExpiresIn).toBe(60);
+    expect(decodeUnverified(next.refreshToken).payload.auth_time).toBe(
+      decodeUnverified(bare).payload.iat,
+    );
+  });
+
+  it("refuses a refresh token whose auth_time is not a number", async () => {
+    const tokens = createTokens({ secret, sessionTtl: 100 });
+    const odd = await sign({ sub: "alice", jti: "j", fam: "f", auth_time: "0" }, secret, {
+      type: "RTK",
+      expiresIn: 1000,
+    });
+    await expect(tokens.refresh(odd)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_CLAIM",
+      claim: "auth_time",
+    });
+  });
+});
+
+describe("key rotation with keyrings", () => {
+  const first = "first-key-first-key-first-key-first-key!";
+  const second = "second-key-second-key-second-key-second!";
+
+  it("logs nobody out: new key first, old key kept, then dropped once its tokens are gone", async () => {
+    const clock = manualClock();
+    const store = clock.store();
+    const options = { store, checkRevoked: true, accessTtl: 60, now: clock.now };
+    // Before rotation began: one secret, tokens without kid.
+    const before = createTokens({ ...options, secret: first });
+    const login = await before.issue({ sub: "alice" });
+
+    const during = createTokens({
+      ...options,
+      secret: [{ kid: "2", secret: second }, { secret: first }],
+    });
+    await during.verifyAccess(login.accessToken);
+    const rotated = await during.refresh(login.refreshToken);
+    expect(decodeUnverified(rotated.accessToken).header.kid).toBe("2");
+    expect(decodeUnverified(rotated.refreshToken).header.kid).toBe("2");
+
+    clock.advance(61); // every access token of the old key has expired
+    const after = createTokens({ ...options, secret: [{ kid: "2", secret: second }] });
+    const next = await after.refresh(rotated.refreshToken);
+    await after.verifyAccess(next.accessToken);
+    await expect(after.verifyAccess(login.accessToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_KEY",
+      status: 401,
+    });
+  });
+
+  it("rotates the refresh keys apart from the access keys", async () => {
+    const tokens = createTokens({
+      secret,
+      refreshSecret: [
+        { kid: "r2", secret: second },
+        { kid: "r1", secret: first },
+      ],
+      store: memoryStore(),
+    });
+    const pair = await tokens.issue({ sub: "alice" });
+    expect(decodeUnverified(pair.accessToken).header.kid).toBeUndefined();
+    expect(decodeUnverified(pair.refreshToken).header.kid).toBe("r2");
+    await verify(pair.refreshToken, second);
+    const old = await sign({ sub: "alice", jti: "j", fam: "f" }, first, {
+      type: "RTK",
+      expiresIn: 60,
+      keyId: "r1",
+    });
+    await expect(tokens.verifyRefresh(old)).rejects.toMatchObject({ code: "ERR_JWT_REVOKED" });
+  });
+
+  it("verifies access tokens of every key from the cache", async () => {
+    const tokens = createTokens({
+      secret: [
+        { kid: "2", secret: second },
+        { kid: "1", secret: first },
+      ],
+      cache: { max: 8 },
+    });
+    const old = createTokens({ secret: [{ kid: "1", secret: first }] });
+    for (const source of [tokens, old]) {
+      const { accessToken } = await source.issue({ sub: "alice" });
+      expect((await tokens.verifyAccess(accessToken)).sub).toBe("alice");
+      expect(Object.isFrozen(await tokens.verifyAccess(accessToken))).toBe(true);
+    }
+  });
+});
+
+describe("the errors of createTokens", () => {
+  const store = memoryStore();
+  const withRealm = createTokens({ secret, store, realm: "api" });
+  const withoutRealm = createTokens({ secret, store });
+  const methods: [string, (t: typeof withRealm) => Promise<unknown>][] = [
+    ["verifyAccess", (t) => t.verifyAccess("x")],
+    ["verifyRefresh", (t) => t.verifyRefresh("x")],
+    ["refresh", (t) => t.refresh("x")],
+    ["revoke", (t) => t.revoke("x")],
+    ["revokeAccess", (t) => t.revokeAccess("x")],
+  ];
+
+  it.each(methods)(
+    "%s gives every JwtError status 401 and an RFC 6750 challenge",
+    async (_, call) => {
+      await expect(call(withRealm)).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_MALFORMED",
+        status: 401,
+        wwwAuthenticate:
+          'Bearer realm="api", error="invalid_token", error_description="token must have three dot-separated segments"',
+      });
+      await expect(call(withoutRealm)).rejects.toMatchObject({
+        wwwAuthenticate: expect.stringMatching(
+          /^Bearer error="invalid_token", error_description="/,
+        ),
+      });
+    },
+  );
+
+  it("keeps quotes and control characters out of the challenge", async () => {
+    const odd = createTokens({ secret, realm: 'a "b"\n' });
+    await expect(odd.verifyAccess("x")).rejects.toMatchObject({
+      wwwAuthenticate: expect.stringMatching(/^Bearer realm="a 'b'", error="invalid_token"/),
+    });
+  });
+
+  it("answers a refresh of a login the store does not hold with ERR_JWT_REVOKED: log in again", async () => {
+    const issuer = createTokens({ secret, store: memoryStore() });
+    const pair = await issuer.issue({ sub: "alice" });
+    const forgetful = createTokens({ secret, store: memoryStore(), checkRevoked: true });
+    for (const attempt of [
+      forgetful.refresh(pair.refreshToken),
+      forgetful.verifyRefresh(pair.refreshToken),
+      forgetful.verifyAccess(pair.accessToken),
+    ]) {
+      await expect(attempt).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_REVOKED",
+        status: 401,
+      });
+    }
+    await expect(forgetful.refresh(pair.refreshToken)).rejects.toThrow(
+      /unknown to the store: log in again/,
+    );
+  });
+});
+
+describe("verifyAccess asks only for the claims its options need", () => {
+  const made = (claims: object) => sign(claims, secret, { type: "ATK", expiresIn: 60 });
+
+  it("verifies an access token made with sign() alone, without jti or fam, when checkRevoked is off", async () => {
+    const tokens = createTokens({ secret, store: memoryStore() });
+    expect((await tokens.verifyAccess(await made({ sub: "alice" }))).sub).toBe("alice");
+  });
+
+  it.each([
+    ["no jti", { sub: "alice", fam: "f" }, "jti"],
+    ["no fam", { sub: "alice", jti: "j" }, "fam"],
+    ["a numeric fam", { sub: "alice", jti: "j", fam: 1 }, "fam"],
+    ["a sub with a lone surrogate", { sub: "\uD800", jti: "j", fam: "f" }, "sub"],
+  ])("with checkRevoked, refuses a token with %s as a bad claim", async (_, claims, claim) => {
+    const tokens = createTokens({ secret, store: memoryStore(), checkRevoked: true });
+    await expect(tokens.verifyAccess(await made(claims))).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_CLAIM",
+      claim,
+      status: 401,
+    });
+  });
+});
+
+describe("the deny list and the clock tolerance", () => {
+  it("keeps a revoked access token refused inside the tolerance after its exp", async () => {
+    const clock = manualClock();
+    const options = {
+      secret,
+      store: clock.store(),
+      accessTtl: 60,
+      clockTolerance: 30,
+      now: clock.now,
+    };
+    const tokens = createTokens({ ...options, checkRevoked: true });
+    const pair = await tokens.issue({ sub: "alice" });
+    const kept = await tokens.issue({ sub: "alice" });
+    await tokens.revokeAccess(pair.accessToken);
+    clock.advance(80);
+    await expect(tokens.verifyAccess(pair.accessToken)).rejects.toMatchObject({
+      code: "ERR_JWT_REVOKED",
+    });
+    expect((await tokens.verifyAccess(kept.accessToken)).sub).toBe("alice");
+  });
+
+  it("accepts an unused refresh token inside the tolerance after its exp, as unused", async () => {
+    const clock = manualClock();
+    const tokens = createTokens({
+      secret,
+      store: clock.store(),
+      refreshTtl: 60,
+      clockTolerance: 30,
+      now: clock.now,
+    });
+    const pair = await tokens.issue({ sub: "alice" });
+    clock.advance(80);
+    const next = await tokens.refresh(pair.refreshToken);
+    await tokens.verifyRefresh(next.refreshToken);
   });
 });

@@ -13,7 +13,7 @@ export function describeTokenFlow(
   makeStore: () => RefreshStore | Promise<RefreshStore>,
 ): void {
   describe(`the ATK/RTK flow with ${name}`, () => {
-    const make = async (extra: { checkRevoked?: boolean } = {}) => {
+    const make = async (extra: { checkRevoked?: boolean; reuseGrace?: number } = {}) => {
       const store = await makeStore();
       return { store, tokens: createTokens<Claims>({ secret, refreshSecret, store, ...extra }) };
     };
@@ -71,6 +71,35 @@ export function describeTokenFlow(
       await tokens.verifyAccess(other.accessToken);
     });
 
+    it("with checkRevoked, cuts the access tokens of a logged-out login and of a subject logged out everywhere", async () => {
+      const { tokens } = await make({ checkRevoked: true });
+      const laptop = await tokens.issue({ sub: "alice", role: "admin" });
+      const phone = await tokens.issue({ sub: "alice", role: "admin" });
+      const rotated = await tokens.refresh(phone.refreshToken);
+      const bob = await tokens.issue({ sub: "bob", role: "reader" });
+      await tokens.revoke(laptop.refreshToken);
+      await expectJwtError(tokens.verifyAccess(laptop.accessToken), "ERR_JWT_REVOKED");
+      await tokens.verifyAccess(rotated.accessToken);
+      await tokens.revokeSubject("alice");
+      for (const pair of [phone, rotated]) {
+        await expectJwtError(tokens.verifyAccess(pair.accessToken), "ERR_JWT_REVOKED");
+      }
+      await tokens.verifyAccess(bob.accessToken);
+    });
+
+    it("with a grace, gives 50 concurrent refreshes of one token the same new refresh token", async () => {
+      const { tokens } = await make({ reuseGrace: 10 });
+      const login = await tokens.issue({ sub: "alice", role: "admin" });
+      const pairs = await Promise.all(
+        Array.from({ length: 50 }, () => tokens.refresh(login.refreshToken)),
+      );
+      expect(new Set(pairs.map((pair) => pair.refreshToken)).size).toBe(1);
+      expect(new Set(pairs.map((pair) => pair.accessToken)).size).toBe(50);
+      const [first] = pairs;
+      await tokens.verifyRefresh(first?.refreshToken as string);
+      await tokens.refresh(first?.refreshToken as string);
+    });
+
     it("gives exactly one new pair for 50 concurrent refreshes of one token", async () => {
       const { tokens } = await make();
       const login = await tokens.issue({ sub: "alice", role: "admin" });
@@ -86,7 +115,7 @@ export function describeTokenFlow(
 
     it("refuses a forged refresh token before it touches the store", async () => {
       const { store, tokens } = await make();
-      const consume = vi.spyOn(store, "consume");
+      const rotate = vi.spyOn(store, "rotate");
       const revokeFamily = vi.spyOn(store, "revokeFamily");
       const forged = await sign({ sub: "alice", jti: "j", fam: "f" }, "x".repeat(32), {
         type: "RTK",
@@ -94,7 +123,7 @@ export function describeTokenFlow(
       });
       await expectJwtError(tokens.refresh(forged), "ERR_JWT_SIGNATURE");
       await expectJwtError(tokens.revoke(forged), "ERR_JWT_SIGNATURE");
-      expect(consume).not.toHaveBeenCalled();
+      expect(rotate).not.toHaveBeenCalled();
       expect(revokeFamily).not.toHaveBeenCalled();
     });
   });

@@ -1,72 +1,126 @@
-// A model of refresh rotation and revocation, run against a real store by fast-check:
-// any sequence of issue, refresh, revoke, revokeSubject, verify and the passing of
-// time must give exactly the outcomes the model predicts. Above all, a refresh
-// token of a revoked family (logout, revokeSubject or a detected reuse) is never
-// accepted again. The model is store-agnostic: pass a factory for each store.
+// A model of the login flow, run against a real store by fast-check: any
+// sequence of logins, refreshes (inside and outside the reuse grace), logouts,
+// revokeSubject, revokeAccess, key rotations and the passing of time must give
+// exactly the outcomes the model predicts. Above all, a token of a revoked login
+// (logout, revokeSubject or a detected reuse) is never accepted again, no token
+// outlives its login's sessionTtl, and rotating keys logs nobody out. The model
+// is store-agnostic: pass a factory for each store.
 import fc from "fast-check";
 import { expect } from "vitest";
 import {
   createTokens,
   decodeUnverified,
   type JwtErrorCode,
+  type KeyringEntry,
   type RefreshStore,
+  type TokenPair,
   type Tokens,
 } from "../../src/index.js";
 import { runs } from "./arbitraries.js";
 import { codeOf } from "./expect.js";
 
-/** Makes a fresh, empty store whose clock is `now` (milliseconds since the epoch). */
+/**
+ * Makes a fresh, empty store. A store that can take a clock uses `now`
+ * (milliseconds since the epoch), the model's; one that keeps its own (a
+ * server) says so with `ownClock`, and the model then reads the grace on the
+ * real clock, on which a whole run is far shorter than the grace.
+ */
 export type StoreFactory = (now: () => number) => Promise<{
   store: RefreshStore;
+  ownClock?: boolean;
   close?: () => Promise<void>;
 }>;
 
 const ACCESS_TTL = 20;
 const REFRESH_TTL = 100;
+const SESSION_TTL = 120;
+const GRACE = 10;
 const SUBJECTS = ["alice", "bob", "carol"] as const;
-// One secret for both kinds, the default, so that only the `type` claim tells them apart.
-const SECRET = "model-test-secret-of-at-least-32-bytes!";
+
+type Outcome = JwtErrorCode | "accepted";
+
+interface Login {
+  sub: string;
+  end: number;
+  /** Index of the active refresh token, and of the one it replaced. */
+  active: number;
+  replaced: number | undefined;
+  /** When `active` replaced `replaced`: model seconds, and real milliseconds. */
+  rotatedAt: number;
+  rotatedAtReal: number;
+  revoked: boolean;
+}
 
 interface ModelToken {
-  family: string;
-  sub: string;
+  login: Login;
+  kid: string | undefined;
   exp: number;
-  used: boolean;
+  jti: string;
+  denied?: boolean;
 }
 
 interface Model {
   /** The current time, in seconds. */
   now: number;
+  /** Whether the store reads the grace on the real clock. */
+  ownClock: boolean;
   refreshTokens: ModelToken[];
-  accessExps: number[];
-  revokedFamilies: Set<string>;
+  accessTokens: ModelToken[];
+  /** The key ids of the ring, the signing one first; undefined for the key from before rotation. */
+  kids: (string | undefined)[];
+  nextKid: number;
 }
 
 interface Real {
   clock: { now: number };
+  store: RefreshStore;
+  ring: KeyringEntry[];
   tokens: Tokens<{ role?: string }>;
   refreshTokens: string[];
   accessTokens: string[];
 }
 
-/** What the model says presenting refresh token `token` gives, before any change. */
-function expectedForRefresh(model: Model, token: ModelToken): JwtErrorCode | "accepted" {
-  if (model.now >= token.exp) return "ERR_JWT_EXPIRED";
-  if (model.revokedFamilies.has(token.family)) return "ERR_JWT_REVOKED";
-  return token.used ? "ERR_JWT_REVOKED" : "accepted";
+const SECRET = (kid: string | undefined) =>
+  `model-test-secret-${kid ?? "first"}-of-32-bytes-at-least`;
+
+function makeTokens(real: Real): Tokens<{ role?: string }> {
+  return createTokens<{ role?: string }>({
+    secret: real.ring,
+    accessTtl: ACCESS_TTL,
+    refreshTtl: REFRESH_TTL,
+    sessionTtl: SESSION_TTL,
+    reuseGrace: GRACE,
+    store: real.store,
+    checkRevoked: true,
+    now: () => new Date(real.clock.now * 1000),
+  });
 }
 
-function record(model: Model, real: Real, refreshToken: string, accessToken: string): void {
-  const { payload } = decodeUnverified<{ fam: string; sub: string; exp: number }>(refreshToken);
-  model.refreshTokens.push({
-    family: payload.fam,
-    sub: payload.sub,
-    exp: payload.exp,
-    used: false,
-  });
-  model.accessExps.push(model.now + ACCESS_TTL);
-  real.refreshTokens.push(refreshToken);
-  real.accessTokens.push(accessToken);
+/** What checking token `token`'s signature and lifetime gives, before the store is asked. */
+function stateless(model: Model, token: ModelToken): Outcome {
+  if (!model.kids.includes(token.kid)) return "ERR_JWT_KEY";
+  return model.now >= token.exp ? "ERR_JWT_EXPIRED" : "accepted";
+}
+
+function insideGrace(model: Model, login: Login): boolean {
+  return model.ownClock
+    ? Date.now() - login.rotatedAtReal < GRACE * 1000
+    : model.now - login.rotatedAt < GRACE;
+}
+
+/** Records a pair the real flow answered, checking its lifetimes against the model's. */
+function record(model: Model, real: Real, login: Login, pair: TokenPair, newRefresh: boolean) {
+  const kid = model.kids[0];
+  const access = decodeUnverified<{ jti: string; exp: number }>(pair.accessToken);
+  expect(access.header.kid).toBe(kid);
+  expect(access.payload.exp).toBe(Math.min(model.now + ACCESS_TTL, login.end));
+  model.accessTokens.push({ login, kid, exp: access.payload.exp, jti: access.payload.jti });
+  real.accessTokens.push(pair.accessToken);
+  if (!newRefresh) return;
+  const refresh = decodeUnverified<{ jti: string; exp: number }>(pair.refreshToken);
+  expect(refresh.payload.exp).toBe(Math.min(model.now + REFRESH_TTL, login.end));
+  model.refreshTokens.push({ login, kid, exp: refresh.payload.exp, jti: refresh.payload.jti });
+  real.refreshTokens.push(pair.refreshToken);
 }
 
 type Command = fc.AsyncCommand<Model, Real>;
@@ -77,7 +131,16 @@ class Issue implements Command {
   check = () => true;
   async run(model: Model, real: Real) {
     const pair = await real.tokens.issue({ sub: this.sub, role: "user" });
-    record(model, real, pair.refreshToken, pair.accessToken);
+    const login: Login = {
+      sub: this.sub,
+      end: model.now + SESSION_TTL,
+      active: model.refreshTokens.length,
+      replaced: undefined,
+      rotatedAt: 0,
+      rotatedAtReal: 0,
+      revoked: false,
+    };
+    record(model, real, login, pair, true);
   }
   toString = () => `issue(${this.sub})`;
 }
@@ -88,21 +151,34 @@ class Refresh implements Command {
   async run(model: Model, real: Real) {
     const i = this.pick % model.refreshTokens.length;
     const token = model.refreshTokens[i] as ModelToken;
-    const expected = expectedForRefresh(model, token);
-    let pair: Awaited<ReturnType<Real["tokens"]["refresh"]>> | undefined;
+    const { login } = token;
+    let expected = stateless(model, token);
+    let kind: "rotated" | "grace" | "reused" | undefined;
+    if (expected === "accepted") {
+      if (login.revoked) expected = "ERR_JWT_REVOKED";
+      else if (i === login.active) kind = "rotated";
+      else if (i === login.replaced && insideGrace(model, login)) kind = "grace";
+      else [expected, kind] = ["ERR_JWT_REVOKED", "reused"];
+    }
+    let pair: TokenPair | undefined;
     const got = await codeOf(
       real.tokens.refresh(real.refreshTokens[i] as string).then((p) => {
         pair = p;
       }),
     );
     expect(got, `refresh of token ${i}`).toBe(expected);
-    if (expected === "accepted" && pair) {
-      token.used = true;
-      record(model, real, pair.refreshToken, pair.accessToken);
-    } else if (expected === "ERR_JWT_REVOKED" && token.used) {
-      // RFC 9700 section 4.14.2: reuse of a rotated refresh token revokes its family.
-      model.revokedFamilies.add(token.family);
+    if (kind === "reused") login.revoked = true; // RFC 9700 section 4.14.2
+    if (!pair) return;
+    if (kind === "rotated") {
+      record(model, real, login, pair, true);
+      [login.replaced, login.active] = [i, model.refreshTokens.length - 1];
+      [login.rotatedAt, login.rotatedAtReal] = [model.now, Date.now()];
+      return;
     }
+    // Inside the grace: the successor recorded by the rotation, signed again.
+    const successor = decodeUnverified<{ jti: string }>(pair.refreshToken).payload.jti;
+    expect(successor).toBe(model.refreshTokens[login.active]?.jti);
+    record(model, real, login, pair, false);
   }
   toString = () => `refresh(#${this.pick})`;
 }
@@ -113,10 +189,10 @@ class Revoke implements Command {
   async run(model: Model, real: Real) {
     const i = this.pick % model.refreshTokens.length;
     const token = model.refreshTokens[i] as ModelToken;
-    const expired = model.now >= token.exp;
+    const expected = stateless(model, token);
     const got = await codeOf(real.tokens.revoke(real.refreshTokens[i] as string));
-    expect(got, `revoke of token ${i}`).toBe(expired ? "ERR_JWT_EXPIRED" : "accepted");
-    if (!expired) model.revokedFamilies.add(token.family);
+    expect(got, `revoke of token ${i}`).toBe(expected);
+    if (expected === "accepted") token.login.revoked = true;
   }
   toString = () => `revoke(#${this.pick})`;
 }
@@ -127,10 +203,24 @@ class RevokeSubject implements Command {
   async run(model: Model, real: Real) {
     await real.tokens.revokeSubject(this.sub);
     for (const token of model.refreshTokens) {
-      if (token.sub === this.sub) model.revokedFamilies.add(token.family);
+      if (token.login.sub === this.sub) token.login.revoked = true;
     }
   }
   toString = () => `revokeSubject(${this.sub})`;
+}
+
+class RevokeAccess implements Command {
+  constructor(readonly pick: number) {}
+  check = hasTokens;
+  async run(model: Model, real: Real) {
+    const i = this.pick % model.accessTokens.length;
+    const token = model.accessTokens[i] as ModelToken;
+    const expected = stateless(model, token);
+    const got = await codeOf(real.tokens.revokeAccess(real.accessTokens[i] as string));
+    expect(got, `revokeAccess of token ${i}`).toBe(expected);
+    if (expected === "accepted") token.denied = true;
+  }
+  toString = () => `revokeAccess(#${this.pick})`;
 }
 
 class VerifyRefresh implements Command {
@@ -138,33 +228,63 @@ class VerifyRefresh implements Command {
   check = hasTokens;
   async run(model: Model, real: Real) {
     const i = this.pick % model.refreshTokens.length;
-    const expected = expectedForRefresh(model, model.refreshTokens[i] as ModelToken);
+    const token = model.refreshTokens[i] as ModelToken;
+    let expected = stateless(model, token);
+    if (expected === "accepted" && (token.login.revoked || token.login.active !== i)) {
+      expected = "ERR_JWT_REVOKED";
+    }
     const got = await codeOf(real.tokens.verifyRefresh(real.refreshTokens[i] as string));
     expect(got, `verifyRefresh of token ${i}`).toBe(expected);
   }
   toString = () => `verifyRefresh(#${this.pick})`;
 }
 
-/** Access tokens are stateless: valid until they expire, whatever befalls their family. */
+/** With checkRevoked, an access token lives only as long as its login and its own deny mark allow. */
 class VerifyAccess implements Command {
   constructor(readonly pick: number) {}
   check = hasTokens;
   async run(model: Model, real: Real) {
-    const i = this.pick % model.accessExps.length;
-    const expected = model.now >= (model.accessExps[i] as number) ? "ERR_JWT_EXPIRED" : "accepted";
+    const i = this.pick % model.accessTokens.length;
+    const token = model.accessTokens[i] as ModelToken;
+    const signed = stateless(model, token);
+    const cut = token.login.revoked || token.denied;
+    const expected = signed === "accepted" && cut ? "ERR_JWT_REVOKED" : signed;
     const access = real.accessTokens[i] as string;
-    expect(await codeOf(real.tokens.verifyAccess(access))).toBe(expected);
+    expect(await codeOf(real.tokens.verifyAccess(access)), `verifyAccess of ${i}`).toBe(expected);
     // Never usable as the other kind (the `type` claim), revoked or not.
     expect(await codeOf(real.tokens.refresh(access))).toBe(
-      expected === "accepted" ? "ERR_JWT_TYPE" : expected,
+      signed === "accepted" ? "ERR_JWT_TYPE" : signed,
     );
-    const refresh = real.refreshTokens[i] as string;
-    const refreshExpired = model.now >= (model.refreshTokens[i] as ModelToken).exp;
-    expect(await codeOf(real.tokens.verifyAccess(refresh))).toBe(
-      refreshExpired ? "ERR_JWT_EXPIRED" : "ERR_JWT_TYPE",
+    const j = this.pick % model.refreshTokens.length;
+    const refresh = stateless(model, model.refreshTokens[j] as ModelToken);
+    expect(await codeOf(real.tokens.verifyAccess(real.refreshTokens[j] as string))).toBe(
+      refresh === "accepted" ? "ERR_JWT_TYPE" : refresh,
     );
   }
   toString = () => `verifyAccess(#${this.pick})`;
+}
+
+/** Puts a new key first; the old ones keep verifying. */
+class RotateKey implements Command {
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const kid = `k${model.nextKid++}`;
+    model.kids.unshift(kid);
+    real.ring = [{ kid, secret: SECRET(kid) }, ...real.ring];
+    real.tokens = makeTokens(real);
+  }
+  toString = () => "rotateKey";
+}
+
+/** Drops the oldest key: tokens it signed are refused from now on. */
+class DropKey implements Command {
+  check = (model: Readonly<Model>) => model.kids.length > 1;
+  async run(model: Model, real: Real) {
+    model.kids.pop();
+    real.ring = real.ring.slice(0, -1);
+    real.tokens = makeTokens(real);
+  }
+  toString = () => "dropKey";
 }
 
 class Advance implements Command {
@@ -186,9 +306,14 @@ const commands = fc.commands(
     pick.map((i) => new Refresh(i)),
     pick.map((i) => new Revoke(i)),
     subject.map((sub) => new RevokeSubject(sub)),
+    pick.map((i) => new RevokeAccess(i)),
     pick.map((i) => new VerifyRefresh(i)),
     pick.map((i) => new VerifyAccess(i)),
+    fc.constant(new RotateKey()),
+    fc.constant(new DropKey()),
+    // Steps both shorter and longer than the grace.
     fc.integer({ min: 1, max: REFRESH_TTL / 2 }).map((s) => new Advance(s)),
+    fc.integer({ min: 1, max: GRACE }).map((s) => new Advance(s)),
   ],
   { maxCommands: 40, size: "+1" },
 );
@@ -200,22 +325,19 @@ export async function checkRefreshModel(factory: StoreFactory, numRuns: number):
       // Real seconds: a store on a server (Redis) may expire keys on its own clock.
       const start = Math.floor(Date.now() / 1000);
       const clock = { now: start };
-      const { store, close } = await factory(() => clock.now * 1000);
+      const { store, ownClock = false, close } = await factory(() => clock.now * 1000);
       try {
-        const tokens = createTokens<{ role?: string }>({
-          secret: SECRET,
-          accessTtl: ACCESS_TTL,
-          refreshTtl: REFRESH_TTL,
-          store,
-          now: () => new Date(clock.now * 1000),
-        });
         const model: Model = {
           now: start,
+          ownClock,
           refreshTokens: [],
-          accessExps: [],
-          revokedFamilies: new Set(),
+          accessTokens: [],
+          kids: [undefined],
+          nextKid: 1,
         };
-        const real: Real = { clock, tokens, refreshTokens: [], accessTokens: [] };
+        const ring: KeyringEntry[] = [{ secret: SECRET(undefined) }];
+        const real = { clock, store, ring, refreshTokens: [], accessTokens: [] } as unknown as Real;
+        real.tokens = makeTokens(real);
         await fc.asyncModelRun(() => ({ model, real }), cmds);
       } finally {
         await close?.();

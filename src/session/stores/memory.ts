@@ -1,10 +1,17 @@
 import {
-  checkRecord,
+  type AccessRef,
+  checkAccess,
+  checkFamily,
+  checkNewFamily,
+  checkRotation,
   checkString,
-  checkTime,
-  type RefreshRecord,
+  checkToken,
+  type FamilyRef,
   type RefreshState,
   type RefreshStore,
+  type RotationResult,
+  type Successor,
+  type TokenRef,
 } from "./store.js";
 
 /** Options of {@link memoryStore}. */
@@ -13,105 +20,219 @@ export interface MemoryStoreOptions {
   now?: () => number;
 }
 
-/** A {@link RefreshStore} in memory, which tells how many entries it holds. */
+/** A {@link RefreshStore} in memory, which tells how many families it holds. */
 export interface MemoryStore extends RefreshStore {
-  /** The number of entries held, live or not yet swept. */
+  /** The number of families held, live or not yet swept. */
   readonly size: number;
+}
+
+// One login. Times in milliseconds since the epoch, on the store's clock.
+interface FamilyRecord {
+  sub: string;
+  active: string;
+  // The token that `active` replaced, its successor, and when.
+  replaced: string | undefined;
+  successor: Successor | undefined;
+  rotatedAt: number;
+  revoked: boolean;
+  denied: Set<string> | undefined;
+  keepUntil: number;
+}
+
+// Expired families examined per write: enough to keep up with the writes that
+// make them, few enough that no call pauses the event loop.
+const SWEEP_STEPS = 8;
+// A Map rehashes all its entries when it grows or shrinks: split into many, no
+// one rehash is long (at 1M entries, one table of them takes tens of ms).
+const SHARDS = 256;
+
+/** A Map split into shards by a hash of the key, with a sweep cursor that runs over all of them. */
+class ShardedMap<V> {
+  private readonly shards = Array.from({ length: SHARDS }, () => new Map<string, V>());
+  private shard = 0;
+  private cursor = this.shards[0]?.entries() as MapIterator<[string, V]>;
+  size = 0;
+
+  private of(key: string): Map<string, V> {
+    let hash = 0;
+    for (let i = 0; i < key.length; i++) hash = (hash * 31 + key.charCodeAt(i)) | 0;
+    return this.shards[hash & (SHARDS - 1)] as Map<string, V>;
+  }
+
+  get(key: string): V | undefined {
+    return this.of(key).get(key);
+  }
+
+  set(key: string, value: V): void {
+    const map = this.of(key);
+    if (!map.has(key)) this.size++;
+    map.set(key, value);
+  }
+
+  delete(key: string): void {
+    if (this.of(key).delete(key)) this.size--;
+  }
+
+  /**
+   * The next entry of a walk over every shard that resumes where it stopped
+   * (a Map iterator stays valid while entries come and go); undefined at the
+   * end of each shard.
+   */
+  next(): [string, V] | undefined {
+    const step = this.cursor.next();
+    if (!step.done) return step.value;
+    this.shard = (this.shard + 1) % SHARDS;
+    this.cursor = (this.shards[this.shard] as Map<string, V>).entries();
+    return undefined;
+  }
 }
 
 /**
  * A {@link RefreshStore} in this process's memory: the default for a single
- * server. Its state is lost on restart (every refresh token then counts as used),
- * and it is not shared between servers: use `redisStore` for that.
+ * server. Its state is lost on restart (every login then has to log in again:
+ * a missing family is refused), and it is not shared between servers: use
+ * `redisStore` for that.
  *
- * Expired entries are dropped as it goes, so its size follows the number of
- * live tokens, not the number ever issued.
+ * Every call does bounded work: families are indexed by subject, so
+ * `revokeSubject` costs that subject's families, and expired families are
+ * dropped a few at a time on each write by a sweep that resumes where it
+ * stopped, so its size follows the number of live logins.
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;
-  // Each map holds an expiry in milliseconds; an entry past it counts as absent.
-  const active = new Map<string, { family: string; expires: number }>();
-  const revoked = new Map<string, number>();
-  // family -> its subject, for revokeSubject; a scan of live families is fine
-  // for a store that lives in one process.
-  const families = new Map<string, { sub: string; expires: number }>();
-  const denied = new Map<string, number>();
-  let writes = 0;
-  let sweepAfter = 256;
-  const size = () => active.size + revoked.size + denied.size + families.size;
+  const families = new ShardedMap<FamilyRecord>();
+  const bySubject = new ShardedMap<Set<string>>();
 
-  const live = (expires: number | undefined) => expires !== undefined && expires > now();
-  const familyRevoked = (family: string) => live(revoked.get(family));
-
-  function stateOf(record: RefreshRecord): RefreshState {
-    if (familyRevoked(record.family)) return "revoked";
-    const entry = active.get(record.jti);
-    return entry && entry.family === record.family && live(entry.expires) ? "active" : "used";
+  function forget(id: string, record: FamilyRecord): void {
+    families.delete(id);
+    const owned = bySubject.get(record.sub);
+    owned?.delete(id);
+    if (owned?.size === 0) bySubject.delete(record.sub);
   }
 
-  // A full sweep after as many writes as there were entries left by the last
-  // one keeps the cost of sweeping constant per write, and the entries held
-  // within about twice the live ones.
-  function wrote(): void {
-    if (++writes < sweepAfter) return;
-    writes = 0;
+  // A family past keepUntil counts as missing even before the sweep reaches it.
+  function find({ sub, family }: FamilyRef): FamilyRecord | undefined {
+    const record = families.get(family);
+    if (record === undefined || record.sub !== sub) return undefined;
+    if (record.keepUntil > now()) return record;
+    forget(family, record);
+    return undefined;
+  }
+
+  // The sweep resumes where the last write left it: a few families per write,
+  // so that it keeps up with the writes that make them without a pause.
+  function sweep(): void {
     const t = now();
-    for (const map of [active, revoked, denied, families] as Map<string, unknown>[]) {
-      for (const [key, value] of map) if (expiryOf(value) <= t) map.delete(key);
+    for (let step = 0; step < SWEEP_STEPS; step++) {
+      const entry = families.next();
+      if (entry !== undefined && entry[1].keepUntil <= t) forget(entry[0], entry[1]);
     }
-    sweepAfter = 256 + size();
+  }
+
+  function advance(record: FamilyRecord, jti: string, next: Successor, keepUntil: number): void {
+    record.replaced = jti;
+    record.successor = next;
+    record.rotatedAt = now();
+    record.active = next.jti;
+    record.keepUntil = Math.max(record.keepUntil, keepUntil * 1000);
   }
 
   return {
     get size() {
-      return size();
+      return families.size;
     },
-    async add(record) {
-      checkRecord(record);
-      const expires = record.exp * 1000;
-      active.set(record.jti, { family: record.family, expires });
-      const known = families.get(record.family)?.expires ?? 0;
-      families.set(record.family, { sub: record.sub, expires: Math.max(known, expires) });
-      wrote();
+
+    async open(family) {
+      checkNewFamily(family);
+      const keepUntil = family.keepUntil * 1000;
+      const held = find(family);
+      // An id already revoked stays revoked: opening never revives a family.
+      if (held?.revoked) {
+        held.keepUntil = Math.max(held.keepUntil, keepUntil);
+        return;
+      }
+      const other = families.get(family.family);
+      if (other) forget(family.family, other);
+      families.set(family.family, {
+        sub: family.sub,
+        active: family.jti,
+        replaced: undefined,
+        successor: undefined,
+        rotatedAt: 0,
+        revoked: false,
+        denied: undefined,
+        keepUntil,
+      });
+      const owned = bySubject.get(family.sub) ?? new Set();
+      bySubject.set(family.sub, owned.add(family.family));
+      sweep();
     },
-    async consume(record) {
-      checkRecord(record);
-      const state = stateOf(record);
-      if (state === "active") active.delete(record.jti);
-      return state;
+
+    // Synchronous from the check to the write: no other call can come between.
+    async rotate(rotation): Promise<RotationResult> {
+      checkRotation(rotation);
+      const record = find(rotation);
+      if (record === undefined) return { outcome: "unknown" };
+      if (record.revoked) return { outcome: "revoked" };
+      if (rotation.jti === record.active) {
+        advance(record, rotation.jti, { ...rotation.next }, rotation.keepUntil);
+        sweep();
+        return { outcome: "rotated" };
+      }
+      const successor = record.successor;
+      if (
+        rotation.jti === record.replaced &&
+        successor !== undefined &&
+        now() < record.rotatedAt + rotation.grace * 1000
+      ) {
+        return { outcome: "grace", next: { ...successor } };
+      }
+      // RFC 9700 section 4.14.2: a refresh token presented again outside the
+      // grace means one of its holders is an attacker: the family is revoked.
+      record.revoked = true;
+      return { outcome: "reused" };
     },
-    async state(record) {
-      checkRecord(record);
-      return stateOf(record);
+
+    async state(token: TokenRef): Promise<RefreshState> {
+      checkToken(token);
+      const record = find(token);
+      if (record === undefined) return "unknown";
+      if (record.revoked) return "revoked";
+      return token.jti === record.active ? "active" : "used";
     },
-    async revokeFamily(family, until) {
-      checkString(family, "family");
-      checkTime(until, "until");
-      revoked.set(family, Math.max(revoked.get(family) ?? 0, until * 1000));
-      wrote();
+
+    async accessState(token: AccessRef) {
+      checkAccess(token);
+      const record = find(token);
+      const accepted = record !== undefined && !record.revoked && !record.denied?.has(token.jti);
+      return accepted ? "active" : "revoked";
     },
+
+    async revokeFamily(family) {
+      checkFamily(family);
+      const record = find(family);
+      if (record) record.revoked = true;
+      sweep();
+    },
+
     async revokeSubject(sub) {
       checkString(sub, "sub");
-      for (const [family, owner] of families) {
-        if (owner.sub !== sub) continue;
-        revoked.set(family, Math.max(revoked.get(family) ?? 0, owner.expires));
-        families.delete(family);
+      for (const id of bySubject.get(sub) ?? []) {
+        const record = find({ sub, family: id });
+        if (record) record.revoked = true;
       }
-      wrote();
+      sweep();
     },
-    async denyAccess(jti, exp) {
-      checkString(jti, "jti");
-      checkTime(exp, "exp");
-      denied.set(jti, exp * 1000);
-      wrote();
-    },
-    async isAccessDenied(jti) {
-      checkString(jti, "jti");
-      return live(denied.get(jti));
+
+    async denyAccess(token) {
+      checkAccess(token);
+      // A missing family refuses its access tokens already.
+      const record = find(token);
+      if (record === undefined) return;
+      record.denied ??= new Set();
+      record.denied.add(token.jti);
+      record.keepUntil = Math.max(record.keepUntil, token.exp * 1000);
+      sweep();
     },
   };
-}
-
-function expiryOf(value: unknown): number {
-  return typeof value === "number" ? value : (value as { expires: number }).expires;
 }

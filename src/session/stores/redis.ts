@@ -1,11 +1,47 @@
-import {
-  checkRecord,
-  checkString,
-  checkTime,
-  type RefreshRecord,
-  type RefreshState,
-  type RefreshStore,
-} from "./store.js";
+import { checkString, checkTime } from "./store.js";
+
+/** A refresh token as the Redis store of the previous store interface sees it. */
+export interface RefreshRecord {
+  /** The token's `jti`. */
+  jti: string;
+  /** The family id shared by every refresh token rotated from one login. */
+  family: string;
+  /** The token's `sub`. */
+  sub: string;
+  /** The token's `exp`, in seconds since the epoch. */
+  exp: number;
+}
+
+/** The state of a refresh token in the Redis store of the previous store interface. */
+export type RedisRefreshState = "active" | "used" | "revoked";
+
+/** The previous store interface, which the Redis store still implements. */
+export interface RedisRefreshStore {
+  /** Records a newly issued refresh token as active. */
+  add(record: RefreshRecord): Promise<void>;
+  /** Atomically consumes a refresh token and returns its state before the call. */
+  consume(record: RefreshRecord): Promise<RedisRefreshState>;
+  /** The state of a refresh token, without changing it. */
+  state(record: RefreshRecord): Promise<RedisRefreshState>;
+  /** Revokes a family until `until` (seconds since the epoch). */
+  revokeFamily(family: string, until: number): Promise<void>;
+  /** Revokes every family of a subject that the store knows. */
+  revokeSubject(sub: string): Promise<void>;
+  /** Puts an access token's `jti` on the deny list until its `exp`. */
+  denyAccess(jti: string, exp: number): Promise<void>;
+  /** Whether an access token's `jti` is on the deny list. */
+  isAccessDenied(jti: string): Promise<boolean>;
+}
+
+/** Refuses a record that is not what the store API promises. */
+function checkRecord(record: RefreshRecord): void {
+  if (typeof record !== "object" || record === null)
+    throw new TypeError("record must be an object");
+  checkString(record.jti, "jti");
+  checkString(record.family, "family");
+  checkString(record.sub, "sub");
+  checkTime(record.exp, "exp");
+}
 
 /**
  * The one method the Redis store needs from a client: send a command as its
@@ -101,10 +137,10 @@ const scripts = {
   deny: script(DENY),
 };
 
-const STATES: readonly RefreshState[] = ["used", "active", "revoked"];
+const STATES: readonly RedisRefreshState[] = ["used", "active", "revoked"];
 
 /**
- * A {@link RefreshStore} on Redis (6.2 or later, a single server or a primary
+ * A {@link RedisRefreshStore} on Redis (6.2 or later, a single server or a primary
  * with replicas; not a cluster). It imports nothing, so it runs wherever the
  * client does. Every key expires with the token it is about, and no operation
  * scans the keyspace.
@@ -124,7 +160,10 @@ const STATES: readonly RefreshState[] = ["used", "active", "revoked"];
  * const store = redisStore({ sendCommand: (args) => redis.call(args[0], ...args.slice(1)) });
  * ```
  */
-export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): RefreshStore {
+export function redisStore(
+  client: RedisClient,
+  options: RedisStoreOptions = {},
+): RedisRefreshStore {
   if (typeof client?.sendCommand !== "function") {
     throw new TypeError("client must have a sendCommand(args) method");
   }
@@ -139,7 +178,7 @@ export function redisStore(client: RedisClient, options: RedisStoreOptions = {})
     denied: (jti: string) => `${prefix}deny:${jti}`,
   };
 
-  const check = async (record: RefreshRecord, consume: boolean): Promise<RefreshState> => {
+  const check = async (record: RefreshRecord, consume: boolean): Promise<RedisRefreshState> => {
     checkRecord(record);
     const { jti, family } = record;
     const reply = await run(

@@ -1,14 +1,17 @@
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RedisClient, redisStore } from "../../../src/session/stores/redis.js";
-import type { RefreshRecord, RefreshStore } from "../../../src/session/stores/store.js";
-import { describeTokenFlow } from "../../support/flow.js";
+import {
+  type RedisClient,
+  type RefreshRecord,
+  type RedisRefreshStore as RefreshStore,
+  redisStore,
+} from "../../../src/session/stores/redis.js";
 import {
   type RedisServer,
   redisServerAvailable,
   startRedisServer,
 } from "../../support/redis-server.js";
-import { describeStoreContract } from "./contract.js";
+import { describeLegacyStoreContract } from "./redis-contract.js";
 
 const HOUR = 3600;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -132,8 +135,7 @@ describe.skipIf(!redisServerAvailable())("redisStore on a real redis-server", ()
     return { prefix, store: redisStore(client, { prefix }) };
   };
 
-  describeStoreContract("redisStore", () => freshStore().store);
-  describeTokenFlow("redisStore", () => freshStore().store);
+  describeLegacyStoreContract("redisStore", () => freshStore().store);
 
   describe("keys", () => {
     it("keeps an active token under the default prefix jwt:, holding its family", async () => {

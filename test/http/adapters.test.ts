@@ -17,7 +17,6 @@ import {
   type AccessClaims,
   createTokens,
   memoryStore,
-  StoreError,
   type Tokens,
   withAuth,
 } from "../../src/index.js";
@@ -48,7 +47,7 @@ const tokens = createTokens<Claims>(options);
 const earlier = createTokens<Claims>({ ...options, now: () => new Date(NOW.getTime() - 7.2e6) });
 const down = createTokens<Claims>({
   ...options,
-  store: { ...memoryStore(), isAccessDenied: () => Promise.reject(new StoreError("store down")) },
+  store: { ...memoryStore(), accessState: () => Promise.reject(new Error("store down")) },
 });
 // An error that is neither the client's nor the store's: a bug, for the framework to handle.
 const buggy: Tokens<Claims> = {

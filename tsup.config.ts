@@ -33,6 +33,12 @@ export default defineConfig([
     entry: { "deno-kv": "src/session/stores/deno-kv.ts" },
     banner: selfTypes("deno-kv"),
   },
+  // One entry per framework adapter: an app bundles only its own framework's.
+  ...["express", "fastify", "hono", "koa"].map((name) => ({
+    ...library,
+    entry: { [name]: `src/http/${name}.ts` },
+    banner: selfTypes(name),
+  })),
   {
     // The command line is a separate bundle, so that the main entry never sees node: modules.
     entry: { cli: "src/cli/bin.ts" },

@@ -6,6 +6,10 @@ export default defineConfig({
     // The examples import the package by name, as users do; tests run them on src/.
     alias: [
       { find: /^hs256$/, replacement: fileURLToPath(new URL("src/index.ts", import.meta.url)) },
+      {
+        find: /^hs256\/(express|fastify|hono|koa)$/,
+        replacement: fileURLToPath(new URL("src/http/$1.ts", import.meta.url)),
+      },
     ],
   },
   test: {

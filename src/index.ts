@@ -16,6 +16,19 @@ export {
   type HeaderRecord,
   readBearerToken,
 } from "./http/bearer.js";
+export {
+  type CsrfOptions,
+  type RefreshCookie,
+  type RefreshCookieOptions,
+  refreshCookie,
+} from "./http/cookie.js";
+export type { AuthOptions } from "./http/guard.js";
+export {
+  type FetchSessionRoutes,
+  type SessionRouteOptions,
+  sessionRoutes,
+} from "./http/routes.js";
+export { type FetchHandler, withAuth } from "./http/with-auth.js";
 // Sign and verify
 export type { ClaimOptions, JwtClaims, JwtPayload } from "./jwt/claims.js";
 export type { Duration } from "./jwt/duration.js";

@@ -8,16 +8,24 @@ export { challenge };
 /** A header bag as Node's `IncomingMessage.headers` or a plain object holds it. @category HTTP */
 export type HeaderRecord = Record<string, string | string[] | undefined>;
 
-/** Anything that looks headers up by name, as the Fetch `Headers` does. @category HTTP */
+/**
+ * Anything that looks headers up by name, as the Fetch `Headers` does. `has`
+ * is asked for too, so that an object with an unrelated `get` (a Hono
+ * `Context`, whose `get` reads its variables) is not taken for headers.
+ * @category HTTP
+ */
 export interface HeaderGetter {
   /** The header's value, or null when there is none. */
   get(name: string): string | null;
+  /** Whether the header is present. */
+  has(name: string): boolean;
 }
 
 /**
  * Where `authenticate` finds the Authorization header: a Fetch `Request`, a
- * `Headers`, a Node `IncomingMessage` (anything with `headers`), a plain header
- * object, or the header's value itself.
+ * `Headers`, a Node `IncomingMessage` (anything with `headers`; its
+ * `rawHeaders` are read when present), a plain header object, or the header's
+ * value itself. Anything else is refused with a TypeError.
  * @category HTTP
  */
 export type AuthorizationSource =
@@ -25,13 +33,8 @@ export type AuthorizationSource =
   | null
   | undefined
   | HeaderGetter
-  | { headers: HeaderGetter | HeaderRecord }
+  | { headers: HeaderGetter | HeaderRecord; rawHeaders?: readonly string[] }
   | HeaderRecord;
-
-// RFC 6750 section 2.1: credentials = "Bearer" 1*SP b64token, where
-// b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
-const CREDENTIALS = /^([A-Za-z0-9!#$%&'*+.^_`|~-]+)(?: +(.*))?$/;
-const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
 /**
  * Reads the Bearer token from a request or its headers.
@@ -44,15 +47,64 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 export function readBearerToken(source: AuthorizationSource, realm?: string): string {
   const value = authorizationHeader(source, realm)?.trim();
   if (!value) throw missing(realm);
-  const match = CREDENTIALS.exec(value);
-  if (!match) throw invalidRequest("Authorization header is malformed", realm);
+  const credentials = parseCredentials(value);
+  if (!credentials) throw invalidRequest("Authorization header is malformed", realm);
   // Another scheme (Basic, say) is not an error of ours: the client sent no Bearer credentials.
-  if (match[1]?.toLowerCase() !== "bearer") throw missing(realm);
-  const token = match[2];
-  if (token === undefined || !B64TOKEN.test(token)) {
+  if (credentials.scheme.toLowerCase() !== "bearer") throw missing(realm);
+  if (credentials.token === undefined) {
     throw invalidRequest("Authorization header must be one Bearer token", realm);
   }
-  return token;
+  return credentials.token;
+}
+
+/** The characters {@link parseCredentials} reads: a string, or anything that counts its reads. */
+export interface Characters {
+  readonly length: number;
+  charCodeAt(index: number): number;
+  slice(start: number, end?: number): string;
+}
+
+/**
+ * Splits `credentials = auth-scheme [ 1*SP token ]` (RFC 9110 section 11.4)
+ * in one pass that reads each character once, so that no header can make it
+ * backtrack (a regular expression took quadratic time on "Bearer", many
+ * spaces and a line break). `token` is set only when it is one RFC 6750
+ * section 2.1 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
+ * Undefined when the scheme is not a token or is not followed by a space.
+ */
+export function parseCredentials(
+  value: Characters,
+): { scheme: string; token?: string } | undefined {
+  const end = value.length;
+  let at = 0;
+  while (at < end && isTchar(value.charCodeAt(at))) at++;
+  if (at === 0) return undefined;
+  const scheme = value.slice(0, at);
+  if (at === end) return { scheme };
+  if (value.charCodeAt(at) !== SPACE) return undefined;
+  while (at < end && value.charCodeAt(at) === SPACE) at++;
+  const start = at;
+  while (at < end && isB64(value.charCodeAt(at))) at++;
+  if (at === start) return { scheme };
+  while (at < end && value.charCodeAt(at) === EQUALS) at++;
+  return at === end ? { scheme, token: value.slice(start, end) } : { scheme };
+}
+
+const SPACE = 0x20;
+const EQUALS = 0x3d;
+
+function isAlnum(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+// RFC 9110 section 5.6.2: tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." /
+// "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA.
+function isTchar(c: number): boolean {
+  return isAlnum(c) || "!#$%&'*+-.^_`|~".includes(String.fromCharCode(c));
+}
+
+function isB64(c: number): boolean {
+  return isAlnum(c) || "-._~+/".includes(String.fromCharCode(c));
 }
 
 /** Sets the HTTP answer on an error, so that a framework can reply in one line. @category HTTP */
@@ -86,13 +138,39 @@ function authorizationHeader(
 ): string | undefined {
   if (source === undefined || source === null) return undefined;
   if (typeof source === "string") return source;
-  if (typeof source !== "object")
-    throw new TypeError("authenticate needs a request, headers or a header value");
-  if (hasGet(source)) return source.get("authorization") ?? undefined;
+  if (typeof source !== "object") throw unreadable();
+  const raw = (source as { rawHeaders?: unknown }).rawHeaders;
+  if (Array.isArray(raw)) return fromRawHeaders(raw, realm);
+  if (isHeaderGetter(source)) return source.get("authorization") ?? undefined;
   const bag = (source as { headers?: unknown }).headers;
-  const headers = (typeof bag === "object" && bag !== null ? bag : source) as object;
-  if (hasGet(headers)) return headers.get("authorization") ?? undefined;
-  return fromRecord(headers as HeaderRecord, realm);
+  if (typeof bag === "object" && bag !== null) {
+    if (isHeaderGetter(bag)) return bag.get("authorization") ?? undefined;
+    if (isHeaderRecord(bag)) return fromRecord(bag, realm);
+  }
+  if (isHeaderRecord(source)) return fromRecord(source, realm);
+  throw unreadable();
+}
+
+// A Hono Context, a Koa Context or an Express Response passed by mistake must
+// not be read as "no credentials", which would deny every request in silence.
+function unreadable(): TypeError {
+  return new TypeError(
+    "authenticate needs a Request, Headers, a Node IncomingMessage, a plain header object or a header value",
+  );
+}
+
+// node:http keeps only the first of two Authorization headers in `headers`
+// (they may not be combined: RFC 9110 section 5.3), so the raw list is read to
+// refuse the second one, as the Fetch Headers refuses "a, b".
+function fromRawHeaders(raw: readonly unknown[], realm: string | undefined): string | undefined {
+  let found: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    if (typeof name !== "string" || name.toLowerCase() !== "authorization") continue;
+    if (found !== undefined) throw invalidRequest("more than one Authorization header", realm);
+    found = String(raw[i + 1]);
+  }
+  return found;
 }
 
 // Node lower-cases header names; a plain object may not, so the name is matched
@@ -112,6 +190,16 @@ function fromRecord(headers: HeaderRecord, realm: string | undefined): string | 
   return found;
 }
 
-function hasGet(value: object): value is HeaderGetter {
-  return typeof (value as { get?: unknown }).get === "function";
+function isHeaderGetter(value: object): value is HeaderGetter {
+  const { get, has } = value as { get?: unknown; has?: unknown };
+  return typeof get === "function" && typeof has === "function";
+}
+
+// Only a plain object of strings is a header record: a class instance is not.
+function isHeaderRecord(value: object): value is HeaderRecord {
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  return Object.values(value).every(
+    (v) => v === undefined || typeof v === "string" || Array.isArray(v),
+  );
 }

@@ -104,3 +104,87 @@ export function describeFlow(getSend: () => Send): void {
     }
   });
 }
+
+/** The origin the cookie examples allow to refresh and log out. */
+export const ORIGIN = "https://app.example";
+
+const cookieOf = (response: Response) =>
+  /^rtk=([^;]*)/.exec(response.headers.get("set-cookie") ?? "")?.[1];
+
+/**
+ * The browser's story with the refresh token in a cookie, over real HTTP:
+ * login, /me, refresh from the cookie, CSRF refusal, reuse, logout.
+ */
+export function describeCookieFlow(getSend: () => Send): void {
+  let send: Send;
+  beforeAll(() => {
+    send = getSend();
+  });
+  const postFrom = (origin: string, path: string, cookie?: string, body?: unknown) =>
+    send(path, {
+      method: "POST",
+      headers: {
+        origin,
+        "content-type": "application/json",
+        ...(cookie === undefined ? {} : { cookie: `theme=dark; rtk=${cookie}` }),
+      },
+      body: JSON.stringify(body ?? {}),
+    });
+  const login = async () => {
+    const response = await postFrom(ORIGIN, "/auth/login", undefined, {
+      id: "alice",
+      password: PASSWORD,
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { accessToken: string };
+    expect(body).not.toHaveProperty("refreshToken");
+    const cookie = cookieOf(response);
+    expect(response.headers.get("set-cookie")).toMatch(
+      /; Path=\/auth; HttpOnly; Secure; SameSite=Strict$/,
+    );
+    return { accessToken: body.accessToken, cookie: cookie as string };
+  };
+
+  it("logs in with the right password only: the access token in the body, the refresh token in a cookie", async () => {
+    await login();
+    const wrong = await postFrom(ORIGIN, "/auth/login", undefined, { id: "alice", password: "no" });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+  });
+
+  it("opens /me with the access token, and answers 401 or 400 without a good one", async () => {
+    const { accessToken } = await login();
+    const me = await send("/me", bearer(accessToken));
+    expect(me.status).toBe(200);
+    expect(await me.json()).toEqual({ sub: "alice", role: "admin" });
+    const none = await send("/me");
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toBe('Bearer realm="example"');
+    const malformed = await send("/me", { headers: { authorization: "Bearer a b" } });
+    expect(malformed.status).toBe(400);
+  });
+
+  it("refreshes from the cookie for our own origin only, and refuses the old cookie after", async () => {
+    const { cookie } = await login();
+    const forged = await postFrom("https://evil.example", "/auth/refresh", cookie);
+    expect(forged.status).toBe(403);
+    const refreshed = await postFrom(ORIGIN, "/auth/refresh", cookie);
+    expect(refreshed.status).toBe(200);
+    const { accessToken } = (await refreshed.json()) as { accessToken: string };
+    expect((await send("/me", bearer(accessToken))).status).toBe(200);
+    const next = cookieOf(refreshed);
+    expect(next).toMatch(/\./);
+    expect(next).not.toBe(cookie);
+    const reuse = await postFrom(ORIGIN, "/auth/refresh", cookie);
+    expect(reuse.status).toBe(401);
+    expect(reuse.headers.get("set-cookie")).toMatch(/^rtk=; Max-Age=0;/);
+  });
+
+  it("logs out: the cookie is cleared and its refresh token refused", async () => {
+    const { cookie } = await login();
+    const logout = await postFrom(ORIGIN, "/auth/logout", cookie);
+    expect(logout.status).toBe(204);
+    expect(logout.headers.get("set-cookie")).toMatch(/^rtk=; Max-Age=0;/);
+    expect((await postFrom(ORIGIN, "/auth/refresh", cookie)).status).toBe(401);
+  });
+}

@@ -1,29 +1,45 @@
-import { describe, expect, it, vi } from "vitest";
+import { createServer } from "node:http";
+import { getRequestListener } from "@hono/node-server";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createApp } from "../../examples/hono/app.js";
 import { memoryStore, type RefreshStore } from "../../src/index.js";
-import { describeFlow, exampleUsers } from "./flow.js";
+import { type Listening, listen } from "../support/http.js";
+import { describeCookieFlow, exampleUsers, ORIGIN, PASSWORD } from "./flow.js";
 
-describe("examples/hono", async () => {
-  const users = await exampleUsers();
-  const app = createApp({
-    secret: "hono-example-secret-0123456789abcdef",
-    store: memoryStore(),
-    users,
+const secret = "hono-example-secret-0123456789abcdef";
+
+describe("examples/hono", () => {
+  let server: Listening;
+  beforeAll(async () => {
+    const app = createApp({
+      secret,
+      store: memoryStore(),
+      users: await exampleUsers(),
+      origin: ORIGIN,
+    });
+    server = await listen(createServer(getRequestListener(app.fetch)));
+  });
+  afterAll(() => server.close());
+
+  describeCookieFlow(() => (path, init) => fetch(server.base + path, init));
+
+  it("answers 400 to a login body that is not JSON", async () => {
+    const response = await fetch(`${server.base}/auth/login`, { method: "POST", body: "{id:" });
+    expect(response.status).toBe(400);
   });
 
-  describeFlow(() => (path, init) => Promise.resolve(app.request(path, init)));
-
-  it("answers 500, not 401, when the store fails", async () => {
+  it("answers 500, not 401, when the store fails at login", async () => {
     const log = vi.spyOn(console, "error").mockImplementation(() => {});
     const failing = { ...memoryStore(), open: () => Promise.reject(new Error("store down")) };
     const broken = createApp({
-      secret: "hono-example-secret-0123456789abcdef",
+      secret,
       store: failing as RefreshStore,
-      users,
+      users: await exampleUsers(),
+      origin: ORIGIN,
     });
-    const response = await broken.request("/login", {
+    const response = await broken.request("/auth/login", {
       method: "POST",
-      body: JSON.stringify({ id: "alice", password: "a password for the example tests" }),
+      body: JSON.stringify({ id: "alice", password: PASSWORD }),
     });
     expect(response.status).toBe(500);
     expect(log).toHaveBeenCalledWith(

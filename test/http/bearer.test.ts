@@ -1,6 +1,8 @@
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
+import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseCredentials } from "../../src/http/bearer.js";
 import {
   authenticate,
   challenge,
@@ -11,6 +13,7 @@ import {
   readBearerToken,
 } from "../../src/index.js";
 import { expectJwtError } from "../support/expect.js";
+import { rawGet } from "../support/http.js";
 
 const secret = "bearer-test-secret-bearer-test-secret!";
 
@@ -92,8 +95,53 @@ describe("readBearerToken", () => {
     ).toBe(400);
   });
 
-  it("refuses a source it cannot read", () => {
-    expect(() => readBearerToken(42 as never)).toThrow(TypeError);
+  it.each([
+    ["a number", 42],
+    [
+      "a class instance with an unrelated get",
+      new (class {
+        get = () => "Bearer x.y.z";
+      })(),
+    ],
+    ["headers of objects", { headers: { authorization: { value: "Bearer x" } } }],
+  ])("refuses %s with a TypeError", (_, source) => {
+    expect(() => readBearerToken(source as never)).toThrow(TypeError);
+  });
+
+  it("refuses a Hono Context passed for the request, at compile time and at run time", async () => {
+    const app = new Hono();
+    app.get("/", (c) => {
+      // @ts-expect-error a Context is not a request: c.req.raw is
+      expect(() => readBearerToken(c)).toThrow(TypeError);
+      return c.text(readBearerToken(c.req.raw));
+    });
+    const response = await app.request("/", { headers: { authorization: "Bearer t.o.k" } });
+    expect(await response.text()).toBe("t.o.k");
+  });
+
+  it("reads the credentials in one pass, however many spaces come before a line break", () => {
+    // The regular expression this replaced backtracked over the spaces: quadratic work.
+    const reads = (text: string) => {
+      let count = 0;
+      const counted = {
+        length: text.length,
+        charCodeAt: (i: number) => {
+          count++;
+          return text.charCodeAt(i);
+        },
+        slice: (start: number, end?: number) => text.slice(start, end),
+      };
+      // Each character once, and each of the five boundaries looked at twice at most.
+      return { parsed: parseCredentials(counted), extra: count - text.length };
+    };
+    for (const n of [1_000, 10_000, 100_000]) {
+      const spaces = reads(`Bearer${" ".repeat(n)}\nx`);
+      expect(spaces.parsed).toEqual({ scheme: "Bearer" });
+      expect(spaces.extra).toBeLessThanOrEqual(5);
+      const long = reads(`Bearer ${"a".repeat(n)}==`);
+      expect(long.parsed).toEqual({ scheme: "Bearer", token: `${"a".repeat(n)}==` });
+      expect(long.extra).toBeLessThanOrEqual(5);
+    }
   });
 });
 
@@ -101,6 +149,12 @@ describe("challenge", () => {
   it("keeps quotes and control characters out of quoted values (RFC 6750 section 3)", () => {
     expect(challenge('a "b"\\\n', "invalid_token", 'no "exp"\u00e9')).toBe(
       `Bearer realm="a 'b'", error="invalid_token", error_description="no 'exp'"`,
+    );
+  });
+
+  it("keeps quotes and line breaks out of the error code too", () => {
+    expect(challenge(undefined, 'invalid_token"\r\nSet-Cookie: a=b')).toBe(
+      `Bearer error="invalid_token'Set-Cookie: a=b"`,
     );
   });
 });
@@ -211,6 +265,16 @@ describe("authenticate", () => {
       const twoTokens = await get(`Bearer ${accessToken} ${accessToken}`);
       expect(twoTokens.status).toBe(400);
       expect(twoTokens.headers.get("www-authenticate")).toMatch(/error="invalid_request"/);
+    });
+
+    it("answers two Authorization headers with 400, though node:http keeps only the first", async () => {
+      const { accessToken } = await tokens.issue({ sub: "carol", role: "reader" });
+      const reply = await rawGet(base, "/me", [
+        `Authorization: Bearer ${accessToken}`,
+        "Authorization: Bearer other",
+      ]);
+      expect(reply).toMatch(/^HTTP\/1\.1 400 /);
+      expect(reply).toMatch(/www-authenticate: .*more than one Authorization header/i);
     });
   });
 });

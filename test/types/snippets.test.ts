@@ -21,6 +21,8 @@ declare var secret: string;
 declare var user: { id: string; role: string };
 declare var keys: Map<string, string>;
 declare var oldKey: string;
+// The application's own password check.
+declare function checkPassword(body: unknown): Promise<{ id: string; role: string }>;
 declare var newKey: string;
 // A Worker's bindings and Deno's globals, as the edge snippets use them.
 interface Env {

@@ -1,7 +1,9 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
-import { decodeBase64url, encodeBase64url, isBase64url, scratchBuffer } from "./base64url.js";
+import { decodeBase64url, decodeBase64urlText, encodeText, isBase64url } from "./base64url.js";
 import { JwtError } from "./errors.js";
-import { type HmacBackend, pending } from "./hmac.js";
+import type { HmacBackend } from "./hmac.js";
+
+export { encodeText } from "./base64url.js";
 
 /** A JOSE header as this library writes and accepts it. */
 export interface JwtHeader {
@@ -12,20 +14,15 @@ export interface JwtHeader {
 }
 
 const encoder = new TextEncoder();
-// fatal: invalid UTF-8 is an error, not U+FFFD. ignoreBOM: a BOM stays in the
-// text, where JSON.parse refuses it; JSON in a JWT is plain UTF-8 (RFC 7519 section 7.2).
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+// encodeInto a buffer kept between calls costs a fraction of encode, which makes
+// a new array each time. A backend may keep the view only until it returns (see
+// HmacBackend), so the next call can reuse it. Grown when a token needs more.
+let scratch = new Uint8Array(1024);
 
-/** The UTF-8 bytes of `text`, in a buffer valid until the next use of the scratch buffer. */
-function utf8(text: string): Uint8Array<ArrayBuffer> {
-  // UTF-8 takes at most 3 bytes for each UTF-16 code unit.
-  const buffer = scratchBuffer(text.length * 3);
-  return buffer.subarray(0, encoder.encodeInto(text, buffer).written);
-}
-
-/** Base64url of UTF-8 text. */
-export function encodeText(text: string): string {
-  return encodeBase64url(utf8(text));
+/** The bytes of a signing input, which is base64url and so ASCII: one byte per character. */
+function asciiBytes(input: string): Uint8Array<ArrayBuffer> {
+  if (input.length > scratch.length) scratch = new Uint8Array(input.length);
+  return scratch.subarray(0, encoder.encodeInto(input, scratch).written);
 }
 
 const PLAIN_HEADER = encodeText('{"alg":"HS256","typ":"JWT"}');
@@ -75,16 +72,10 @@ export function parseSegment(
   end: number,
   what: string,
 ): Record<string, unknown> {
-  // splitToken has checked the form of every segment.
-  const bytes = decodeBase64url(
-    token,
-    start,
-    end,
-    scratchBuffer(end - start),
-  ) as Uint8Array<ArrayBuffer>;
   let value: unknown;
   try {
-    value = JSON.parse(decoder.decode(bytes));
+    // splitToken has checked the form of every segment.
+    value = JSON.parse(decodeBase64urlText(token, start, end));
   } catch {
     throw malformed(`${what} is not UTF-8 JSON`);
   }
@@ -120,37 +111,28 @@ export function mac<K>(
   input: string,
   backend: HmacBackend<K>,
 ): Uint8Array | Promise<Uint8Array> {
-  return backend.sign(key, utf8(input));
+  return backend.sign(key, asciiBytes(input));
 }
 
 /**
- * Checks the third segment against the first two, in constant time (the
- * backend's verify). Fails with `ERR_JWT_SIGNATURE`. Returns a promise only when the backend does, so
- * that a synchronous backend's hot path waits for nothing.
+ * Whether the third segment is the MAC of the first two, compared in constant
+ * time (the backend's verify); {@link requireMatch} turns a mismatch into
+ * `ERR_JWT_SIGNATURE`. A promise only when the backend gives one, so that a
+ * synchronous backend's hot path waits for nothing.
  */
 export function verifySignature<K>(
   key: K,
   parts: TokenParts,
   backend: HmacBackend<K>,
-): void | PromiseLike<void> {
+): boolean | PromiseLike<boolean> {
   const { token, dot2 } = parts;
-  const input = token.slice(0, dot2);
-  // The signing input and then the signature, in one buffer: a signature is
-  // shorter than its text, and UTF-8 takes at most 3 bytes per UTF-16 code unit.
-  const buffer = scratchBuffer(input.length * 3 + token.length - dot2);
-  const { written } = encoder.encodeInto(input, buffer);
   // splitToken has checked the form of every segment.
-  const signature = decodeBase64url(
-    token,
-    dot2 + 1,
-    token.length,
-    buffer.subarray(written),
-  ) as Uint8Array<ArrayBuffer>;
-  const matches = backend.verify(key, buffer.subarray(0, written), signature);
-  return pending(matches) ? matches.then(requireMatch) : requireMatch(matches);
+  const signature = decodeBase64url(token, dot2 + 1) as Uint8Array<ArrayBuffer>;
+  return backend.verify(key, asciiBytes(token.slice(0, dot2)), signature);
 }
 
-function requireMatch(matches: boolean): void {
+/** Refuses a signature that does not match. */
+export function requireMatch(matches: boolean): void {
   if (!matches) throw new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
 }
 

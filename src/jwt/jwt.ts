@@ -1,15 +1,15 @@
-import { encodeBase64url } from "./base64url.js";
+import { encodeBase64url, encodeText } from "./base64url.js";
 import { type ClaimOptions, invalidClaim, type JwtPayload, validateClaims } from "./claims.js";
 import { type Duration, epochSeconds, toSeconds } from "./duration.js";
 import { JwtError } from "./errors.js";
 import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 import {
   encodeHeader,
-  encodeText,
   type JwtHeader,
   mac,
   parseHeader,
   parseSegment,
+  requireMatch,
   splitToken,
   verifySignature,
 } from "./jws.js";
@@ -116,8 +116,10 @@ export async function verify<P extends object = JwtPayload>(
     backend,
   );
   if (pending(key)) key = await key;
-  const checking = verifySignature(key, parts, backend);
-  if (checking) await checking;
+  let matches = verifySignature(key, parts, backend);
+  // Awaited here, not chained: a promise and a turn fewer than a then() around it.
+  if (pending(matches)) matches = await matches;
+  requireMatch(matches);
   // Only now, with the signature good, is the payload read at all.
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
     JwtPayload;

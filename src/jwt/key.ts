@@ -130,6 +130,8 @@ function importRaw<K>(bytes: Uint8Array<ArrayBuffer>, backend: HmacBackend<K>): 
 // Checked by tag rather than instanceof, so that bytes made in another realm (a
 // vm context, as the Edge Runtime uses, or an iframe) are known as bytes.
 function bytesOf(secret: unknown): Uint8Array | undefined {
+  // The common case first: the tag costs a new string on every call.
+  if (secret instanceof Uint8Array) return secret;
   const tag = tagOf(secret);
   if (tag === "Uint8Array") return secret as Uint8Array;
   if (tag === "ArrayBuffer") return new Uint8Array(secret as ArrayBuffer);

@@ -10,6 +10,14 @@ export default defineConfig({
   },
   test: {
     include: ["test/**/*.test.ts"],
+    // The public types, checked by tsc as users compile them (test/types/tsconfig.json:
+    // strict, exactOptionalPropertyTypes, noUncheckedIndexedAccess), in every run.
+    typecheck: {
+      enabled: true,
+      include: ["test/types/**/*.test-d.ts"],
+      tsconfig: "test/types/tsconfig.json",
+      ignoreSourceErrors: false,
+    },
     coverage: {
       provider: "v8",
       include: ["src/**/*.ts"],

@@ -35,8 +35,10 @@ export {
 } from "./jwt/jwt.js";
 export { importSecret, type Secret } from "./jwt/key.js";
 export {
+  type CachedVerifier,
   type CacheOptions,
   createVerifier,
+  type VerifiedJwt,
   type Verifier,
   type VerifierOptions,
 } from "./jwt/verifier.js";

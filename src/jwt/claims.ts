@@ -24,23 +24,23 @@ export interface JwtPayload extends JwtClaims {
 /** What {@link verify} checks in the payload, beyond the signature. */
 export interface ClaimOptions {
   /** Accepted values of the `type` claim. When set, a token without it, or with another, fails with `ERR_JWT_TYPE`. */
-  type?: string | readonly string[];
+  type?: string | readonly string[] | undefined;
   /** Accepted issuers: `iss` must equal one. */
-  issuer?: string | readonly string[];
+  issuer?: string | readonly string[] | undefined;
   /** Accepted audiences: `aud`, or one of its values, must equal one. */
-  audience?: string | readonly string[];
+  audience?: string | readonly string[] | undefined;
   /** The only accepted `sub`. */
-  subject?: string;
+  subject?: string | undefined;
   /** Leeway for `exp`, `nbf` and `iat`, against clock skew. Default 0. */
-  clockTolerance?: Duration;
+  clockTolerance?: Duration | undefined;
   /** The oldest `iat` accepted; a token without `iat` then fails. */
-  maxTokenAge?: Duration;
+  maxTokenAge?: Duration | undefined;
   /** Claims that must be present. */
-  requiredClaims?: readonly string[];
+  requiredClaims?: readonly string[] | undefined;
   /** Refuse a token without `exp`. Default true: a token that never expires is rarely meant. */
-  requireExpiration?: boolean;
+  requireExpiration?: boolean | undefined;
   /** The current time, for tests. Default: the system clock. */
-  now?: Date;
+  now?: Date | undefined;
 }
 
 const NUMERIC_DATES = ["exp", "nbf", "iat"] as const;

@@ -125,6 +125,8 @@ export class JwtError extends Error {
  *
  * @example
  * ```ts
+ * import { isJwtError, verify } from "hs256";
+ *
  * try {
  *   await verify(token, secret);
  * } catch (error) {

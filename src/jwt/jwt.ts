@@ -18,38 +18,38 @@ import { backendKey, type Secret } from "./key.js";
 /** Options of {@link sign}. Each sets a registered claim, or the header's `kid`. */
 export interface SignOptions {
   /** Sets `exp`: seconds from now, or a duration such as "15m". */
-  expiresIn?: Duration;
+  expiresIn?: Duration | undefined;
   /** Sets `nbf`: seconds from now, or a duration. */
-  notBefore?: Duration;
+  notBefore?: Duration | undefined;
   /** Sets `iss`. */
-  issuer?: string;
+  issuer?: string | undefined;
   /** Sets `aud`. */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /** Sets `sub`. */
-  subject?: string;
+  subject?: string | undefined;
   /** Sets `jti`. */
-  jwtId?: string;
+  jwtId?: string | undefined;
   /** Sets the `type` claim, such as "ATK" or "RTK". */
-  type?: string;
+  type?: string | undefined;
   /** Sets the header's `kid`, to pick a key when secrets rotate. */
-  keyId?: string;
+  keyId?: string | undefined;
   /**
    * Refuse to make a token without `exp` (from `expiresIn` or the payload).
    * Default true, as in {@link VerifyOptions}: `verify` refuses such a token by default.
    */
-  requireExpiration?: boolean;
+  requireExpiration?: boolean | undefined;
   /** The time the token is issued at (`iat`), for tests. Default: the system clock. */
-  now?: Date;
+  now?: Date | undefined;
   /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
-  hmac?: HmacBackend;
+  hmac?: HmacBackend | undefined;
 }
 
 /** Options of {@link verify}. */
 export interface VerifyOptions extends ClaimOptions {
   /** Longer tokens are refused before any work is done. Default 8192 characters. */
-  maxTokenLength?: number;
+  maxTokenLength?: number | undefined;
   /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
-  hmac?: HmacBackend;
+  hmac?: HmacBackend | undefined;
 }
 
 /**

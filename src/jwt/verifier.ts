@@ -1,6 +1,7 @@
 import type { JwtPayload } from "./claims.js";
 import { validateClaims } from "./claims.js";
 import { epochSeconds } from "./duration.js";
+import type { JwtHeader } from "./jws.js";
 import { type DecodedJwt, type SecretResolver, type VerifyOptions, verify } from "./jwt.js";
 import type { Secret } from "./key.js";
 
@@ -16,7 +17,18 @@ export interface VerifierOptions extends VerifyOptions {
    * Keep verified tokens, so that verifying one again costs a lookup and the
    * time checks (`exp`, `nbf`, `maxTokenAge`), not an HMAC. Off by default.
    */
-  cache?: CacheOptions;
+  cache?: CacheOptions | undefined;
+}
+
+/**
+ * What a {@link CachedVerifier} returns: read-only, since every hit shares one
+ * frozen result.
+ */
+export interface VerifiedJwt<P extends object = JwtPayload> {
+  /** The token's header. */
+  readonly header: Readonly<JwtHeader>;
+  /** The token's payload. */
+  readonly payload: Readonly<P & JwtPayload>;
 }
 
 /**
@@ -28,6 +40,12 @@ export type Verifier<P extends object = JwtPayload> = (
   now?: Date,
 ) => Promise<DecodedJwt<P>>;
 
+/** A {@link Verifier} with a cache: its results are frozen and typed read-only. */
+export type CachedVerifier<P extends object = JwtPayload> = (
+  token: string,
+  now?: Date,
+) => Promise<VerifiedJwt<P>>;
+
 /**
  * Makes a verifier bound to one secret and one set of options (copied now, so
  * later changes to `options` do not apply). With `cache`, tokens that passed are
@@ -38,6 +56,14 @@ export type Verifier<P extends object = JwtPayload> = (
  * @throws TypeError when `cache.max` is not a positive integer, or a cache is
  *   asked for with a secret resolver (a key it stops returning must stop verifying).
  */
+export function createVerifier<P extends object = JwtPayload>(
+  secret: Secret,
+  options: VerifierOptions & { cache: CacheOptions },
+): CachedVerifier<P>;
+export function createVerifier<P extends object = JwtPayload>(
+  secret: Secret | SecretResolver,
+  options?: VerifierOptions,
+): Verifier<P>;
 export function createVerifier<P extends object = JwtPayload>(
   secret: Secret | SecretResolver,
   options: VerifierOptions = {},

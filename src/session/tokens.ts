@@ -14,37 +14,37 @@ export interface TokensOptions {
   /** The key of access tokens, and of refresh tokens unless `refreshSecret` is given. */
   secret: Secret;
   /** A separate key for refresh tokens, so that one leaked key does not give the other kind. */
-  refreshSecret?: Secret;
+  refreshSecret?: Secret | undefined;
   /** Lifetime of an access token. Default "15m". */
-  accessTtl?: Duration;
+  accessTtl?: Duration | undefined;
   /** Lifetime of a refresh token. Default "14d". */
-  refreshTtl?: Duration;
+  refreshTtl?: Duration | undefined;
   /** Sets and checks `iss`. */
-  issuer?: string;
+  issuer?: string | undefined;
   /** Sets and checks `aud`. */
-  audience?: string | string[];
+  audience?: string | string[] | undefined;
   /** Leeway for `exp` and `nbf`. Default 0. */
-  clockTolerance?: Duration;
+  clockTolerance?: Duration | undefined;
   /** The realm of the `WWW-Authenticate` challenge. */
-  realm?: string;
+  realm?: string | undefined;
   /**
    * Server-side state: makes refresh tokens single-use with reuse detection,
    * and enables the revoke methods. Without it, refresh is stateless.
    */
-  store?: RefreshStore;
+  store?: RefreshStore | undefined;
   /** Consult the store's deny list in `verifyAccess` (see `revokeAccess`). Default false. */
-  checkRevoked?: boolean;
+  checkRevoked?: boolean | undefined;
   /**
    * Keep verified access tokens, up to `max` (least recently used dropped first),
    * so that `verifyAccess` and `authenticate` skip the HMAC for a token seen
    * before. A hit still checks `exp`, and the deny list when `checkRevoked` is
    * set; returned payloads are then frozen. Off by default.
    */
-  cache?: CacheOptions;
+  cache?: CacheOptions | undefined;
   /** The HMAC implementation. Default: Web Crypto. `nodeHmac()` of `hs256/node` is faster on Node. */
-  hmac?: HmacBackend;
+  hmac?: HmacBackend | undefined;
   /** The clock, for tests. Default: the system clock. */
-  now?: () => Date;
+  now?: (() => Date) | undefined;
 }
 
 /** The claims an access token carries, besides the application's own. */
@@ -95,7 +95,7 @@ export interface Tokens<C extends object> {
    * Trades a refresh token for a new pair and rotates it. With a store, a token
    * presented twice revokes its whole family and fails with `ERR_JWT_REVOKED`.
    */
-  refresh(refreshToken: string, options?: { claims?: C }): Promise<TokenPair>;
+  refresh(refreshToken: string, options?: { claims?: C | undefined }): Promise<TokenPair>;
   /** Logs out: revokes the refresh token's family. Needs a store. */
   revoke(refreshToken: string): Promise<void>;
   /** Logs a subject out everywhere: revokes all its refresh families. Needs a store. */

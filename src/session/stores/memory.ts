@@ -10,7 +10,7 @@ import {
 /** Options of {@link memoryStore}. */
 export interface MemoryStoreOptions {
   /** The clock, in milliseconds since the epoch, for tests. Default: `Date.now`. */
-  now?: () => number;
+  now?: (() => number) | undefined;
 }
 
 /** A {@link RefreshStore} in memory, which tells how many entries it holds. */

@@ -20,7 +20,7 @@ export interface RedisClient {
 /** Options of {@link redisStore}. */
 export interface RedisStoreOptions {
   /** Put before every key, to share a database with other data. Default `"jwt:"`. */
-  prefix?: string;
+  prefix?: string | undefined;
 }
 
 // Every write runs as one Lua script, so a store that fails mid-way leaves
@@ -115,13 +115,15 @@ const STATES: readonly RefreshState[] = ["used", "active", "revoked"];
  *
  * @example node-redis
  * ```ts
+ * import { redisStore } from "hs256";
  * import { createClient } from "redis";
- * const client = await createClient({ url: process.env.REDIS_URL }).connect();
+ * const client = await createClient({ url: process.env.REDIS_URL! }).connect();
  * const store = redisStore(client);
  * ```
  * @example ioredis
  * ```ts
- * const store = redisStore({ sendCommand: (args) => redis.call(args[0], ...args.slice(1)) });
+ * import { redisStore } from "hs256";
+ * const store = redisStore({ sendCommand: ([command, ...rest]) => ioredis.call(command!, ...rest) });
  * ```
  */
 export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): RefreshStore {

@@ -1,8 +1,9 @@
 // npm run size: what an app pays to bundle this library. esbuild bundles a tiny
-// app (minified, tree-shaken) and we gzip it; the check fails when an app that
-// imports only sign and verify, or one that imports everything, outgrows its limit.
-// The limits sit a little above today's sizes, so that growth is a decision: the
-// goals are 1.5 KB and 4 KB. Peers are measured for comparison only.
+// app (minified, tree-shaken) and we gzip it; the check fails when an app outgrows
+// its limit. The limits sit a little above today's sizes, so that growth is a
+// decision; the goals are where the size should go (3 KB for sign + verify, below
+// hono/jwt's 3.05 KB with every check and message kept). Peers are measured for
+// comparison only.
 // With --write, docs/benchmarks.md gets the table.
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -14,7 +15,12 @@ const apps = [
     name: "hs256: sign + verify",
     code: 'import { sign, verify } from "./src/index.ts"; export { sign, verify };',
     limit: 4096,
-    goal: 1536,
+    goal: 3072,
+  },
+  {
+    name: "hs256: createTokens + memoryStore + sign + verify",
+    code: 'import { createTokens, memoryStore, sign, verify } from "./src/index.ts"; export { createTokens, memoryStore, sign, verify };',
+    limit: 6144,
   },
   {
     name: "hs256: everything",

@@ -58,15 +58,19 @@ export function encodeText(text: string): string {
 
 /**
  * Decodes strict base64url (see {@link isBase64url}), or returns `undefined`
- * when the text is not the one canonical encoding of some bytes.
+ * when the text is not the one canonical encoding of some bytes. With `into`,
+ * which must have room (fewer bytes than characters), the bytes are written
+ * there and a view of them returned.
  */
 export function decodeBase64url(
   text: string,
   start = 0,
   end = text.length,
+  into?: Uint8Array<ArrayBuffer>,
 ): Uint8Array<ArrayBuffer> | undefined {
   if (!isBase64url(text, start, end)) return undefined;
-  return bytesOf(binaryOf(text, start, end));
+  const binary = binaryOf(text, start, end);
+  return bytesOf(binary, into?.subarray(0, binary.length));
 }
 
 /**
@@ -84,8 +88,7 @@ function binaryOf(text: string, start: number, end: number): string {
   return atob(text.slice(start, end).replaceAll("-", "+").replaceAll("_", "/"));
 }
 
-function bytesOf(binary: string): Uint8Array<ArrayBuffer> {
-  const bytes = new Uint8Array(binary.length);
+function bytesOf(binary: string, bytes = new Uint8Array(binary.length)): Uint8Array<ArrayBuffer> {
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }

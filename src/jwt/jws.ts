@@ -14,15 +14,26 @@ export interface JwtHeader {
 }
 
 const encoder = new TextEncoder();
-// encodeInto a buffer kept between calls costs a fraction of encode, which makes
-// a new array each time. A backend may keep the view only until it returns (see
-// HmacBackend), so the next call can reuse it. Grown when a token needs more.
+// The bytes given to the backend are written into one buffer kept between calls:
+// a new array handed to native code (Web Crypto) costs it more than the HMAC, as
+// its memory must be moved off the JavaScript heap and later collected. A backend
+// keeps a view only until it returns (see HmacBackend), so the next call may
+// reuse it. Grown when a token needs more, up to SCRATCH_LIMIT: a larger one is
+// made for one call and not kept.
+const SCRATCH_LIMIT = 65536;
 let scratch = new Uint8Array(1024);
 
+/** A buffer of at least `size` bytes, valid until the next call. */
+function scratchBuffer(size: number): Uint8Array<ArrayBuffer> {
+  if (size <= scratch.length) return scratch;
+  const buffer = new Uint8Array(size);
+  if (size <= SCRATCH_LIMIT) scratch = buffer;
+  return buffer;
+}
+
 /** The bytes of a signing input, which is base64url and so ASCII: one byte per character. */
-function asciiBytes(input: string): Uint8Array<ArrayBuffer> {
-  if (input.length > scratch.length) scratch = new Uint8Array(input.length);
-  return scratch.subarray(0, encoder.encodeInto(input, scratch).written);
+function asciiBytes(input: string, buffer: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  return buffer.subarray(0, encoder.encodeInto(input, buffer).written);
 }
 
 const PLAIN_HEADER = encodeText('{"alg":"HS256","typ":"JWT"}');
@@ -111,7 +122,7 @@ export function mac<K>(
   input: string,
   backend: HmacBackend<K>,
 ): Uint8Array | Promise<Uint8Array> {
-  return backend.sign(key, asciiBytes(input));
+  return backend.sign(key, asciiBytes(input, scratchBuffer(input.length)));
 }
 
 /**
@@ -126,9 +137,18 @@ export function verifySignature<K>(
   backend: HmacBackend<K>,
 ): boolean | PromiseLike<boolean> {
   const { token, dot2 } = parts;
+  // The signing input and then the signature, in one buffer: a signature has
+  // fewer bytes than characters.
+  const buffer = scratchBuffer(token.length);
+  const input = asciiBytes(token.slice(0, dot2), buffer);
   // splitToken has checked the form of every segment.
-  const signature = decodeBase64url(token, dot2 + 1) as Uint8Array<ArrayBuffer>;
-  return backend.verify(key, asciiBytes(token.slice(0, dot2)), signature);
+  const signature = decodeBase64url(
+    token,
+    dot2 + 1,
+    token.length,
+    buffer.subarray(input.length),
+  ) as Uint8Array<ArrayBuffer>;
+  return backend.verify(key, input, signature);
 }
 
 /** Refuses a signature that does not match. */

@@ -220,8 +220,9 @@ const targets = table(
 );
 console.log(`\n${resultTable}\n\n${targets}\n`);
 
+// BENCH_SECTION: another section of docs/benchmarks.md, for a run of another build.
 writeSection(
-  "http",
+  process.env.BENCH_SECTION ?? "http",
   `## A node:http server verifying a Bearer token
 
 ${machine()} Each server is its own process and answers \`GET /me\` with the subject

@@ -165,9 +165,11 @@ function buildClaims(payload: object, options: SignOptions): JwtPayload {
   const claims: Record<string, unknown> = { ...payload };
   const iat = (claims.iat as number | undefined) ?? epochSeconds(options.now);
   claims.iat = iat;
+  let changed = false;
   for (const [option, claim] of OPTION_CLAIMS) {
     const value = options[option];
     if (value === undefined) continue;
+    changed = true;
     if (claims[claim] !== undefined) {
       throw new TypeError(`options.${option} sets "${claim}", which the payload already has`);
     }
@@ -176,7 +178,8 @@ function buildClaims(payload: object, options: SignOptions): JwtPayload {
         ? Math.floor(iat + toSeconds(value as Duration, option))
         : value;
   }
-  assertClaimTypes(claims);
+  // The payload's own claims are checked above; only the options can have added a bad one.
+  if (changed) assertClaimTypes(claims);
   // verify refuses a token without exp unless told otherwise; sign agrees, so
   // that a token made with the defaults is one verify accepts.
   if (claims.exp === undefined && options.requireExpiration !== false) {

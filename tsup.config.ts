@@ -14,9 +14,15 @@ const library: Options = {
   external: [/^node:/],
 };
 
+// Deno reads no package.json when a file is imported by path (or from a CDN):
+// this comment points it at the file's declarations (Deno's @ts-self-types).
+const selfTypes = (name: string): Options["banner"] => ({
+  js: `/* @ts-self-types="./${name}.d.ts" */`,
+});
+
 export default defineConfig([
-  { ...library, entry: { index: "src/index.ts" } },
-  { ...library, entry: { node: "src/node.ts" } },
+  { ...library, entry: { index: "src/index.ts" }, banner: selfTypes("index") },
+  { ...library, entry: { node: "src/node.ts" }, banner: selfTypes("node") },
   {
     // The command line is a separate bundle, so that the main entry never sees node: modules.
     entry: { cli: "src/cli/bin.ts" },

@@ -79,6 +79,12 @@ async function deno() {
     "esm",
     "deno ",
   );
+  // dist/index.js imported by path keeps its types (its @ts-self-types banner).
+  try {
+    await run([DENO, "check", "test/runtimes/deno-types.ts"]);
+  } catch (error) {
+    throw labelled(label, `deno check of dist: ${error.message}`);
+  }
   const cwd = join(ROOT, "examples/deno");
   try {
     // The example must also type-check against the published declarations.
@@ -98,7 +104,7 @@ async function deno() {
   } catch (error) {
     throw labelled(label, `examples/deno: ${error.message}`);
   }
-  return `${label}, examples/deno over HTTP`;
+  return `${label}, deno check of dist, examples/deno over HTTP`;
 }
 
 async function workerd() {

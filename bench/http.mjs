@@ -223,10 +223,16 @@ console.log(`\n${resultTable}\n\n${targets}\n`);
 // BENCH_SECTION: another section of docs/benchmarks.md, for a run of another build.
 writeSection(
   process.env.BENCH_SECTION ?? "http",
-  `## A node:http server verifying a Bearer token
+  `## ${ADAPTERS ? "node:http, Express and Fastify servers" : "A node:http server"} verifying a Bearer token
 
 ${machine()} Each server is its own process and answers \`GET /me\` with the subject
-of the token in \`Authorization: Bearer\` (401 without a valid one). Load:
+of the token in \`Authorization: Bearer\` (401 without a valid one).${
+    ADAPTERS
+      ? ` Express and Fastify run their usual JWT plugin (express-jwt; @fastify/jwt, on
+fast-jwt) and this library's adapter (\`auth(tokens)\` of hs256/express, and of hs256/fastify
+with \`nodeHmac\`) on the same route, with the same secret text.`
+      : ""
+  } Load:
 \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` on 127.0.0.1, ${ROUNDS} rounds, each loading every server once in a new
 random order; figures are medians over rounds. The cache cases see the same token on every
 request, so every request after the first is a hit. "Server CPU per request" is the

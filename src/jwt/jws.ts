@@ -1,5 +1,11 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
-import { decodeBase64url, decodeBase64urlText, encodeText, isBase64url } from "./base64url.js";
+import {
+  decodeBase64url,
+  decodeBase64urlText,
+  encoder,
+  encodeText,
+  isBase64url,
+} from "./base64url.js";
 import { JwtError } from "./errors.js";
 import type { HmacBackend } from "./hmac.js";
 
@@ -13,7 +19,6 @@ export interface JwtHeader {
   [parameter: string]: unknown;
 }
 
-const encoder = new TextEncoder();
 // The bytes given to the backend are written into one buffer kept between calls:
 // a new array handed to native code (Web Crypto) costs it more than the HMAC, as
 // its memory must be moved off the JavaScript heap and later collected. A backend

@@ -1,3 +1,4 @@
+import { encoder } from "./base64url.js";
 import { JwtError } from "./errors.js";
 import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 
@@ -9,8 +10,6 @@ export type Secret = string | Uint8Array | ArrayBuffer | CryptoKey;
 // RFC 7518 section 3.2: "A key of the same size as the hash output (for
 // instance, 256 bits for "HS256") or larger MUST be used with this algorithm."
 const MIN_SECRET_BYTES = 32;
-
-const encoder = new TextEncoder();
 
 // Importing a raw secret costs as much as a verify, so keys are kept once made,
 // apart for each backend. Strings are cached by value in a small bounded map; byte
@@ -130,8 +129,6 @@ function importRaw<K>(bytes: Uint8Array<ArrayBuffer>, backend: HmacBackend<K>): 
 // Checked by tag rather than instanceof, so that bytes made in another realm (a
 // vm context, as the Edge Runtime uses, or an iframe) are known as bytes.
 function bytesOf(secret: unknown): Uint8Array | undefined {
-  // The common case first: the tag costs a new string on every call.
-  if (secret instanceof Uint8Array) return secret;
   const tag = tagOf(secret);
   if (tag === "Uint8Array") return secret as Uint8Array;
   if (tag === "ArrayBuffer") return new Uint8Array(secret as ArrayBuffer);

@@ -2,8 +2,10 @@
 // app (minified, tree-shaken) and we gzip it; the check fails when an app outgrows
 // its limit. The limits sit a little above today's sizes, so that growth is a
 // decision; the goals are where the size should go (3 KB for sign + verify, below
-// hono/jwt's 3.05 KB with every check and message kept). Peers are measured for
-// comparison only.
+// hono/jwt's 3.05 KB with every check and message kept). (Limits raised by 0.75 KB
+// when options came to be checked once at start-up, every JwtError to carry its
+// HTTP status and challenge, and every segment's form to be checked before the
+// signature.) Peers are measured for comparison only.
 // With --write, docs/benchmarks.md gets the table.
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
@@ -14,18 +16,18 @@ const apps = [
   {
     name: "hs256: sign + verify",
     code: 'import { sign, verify } from "./src/index.ts"; export { sign, verify };',
-    limit: 4096,
+    limit: 4864,
     goal: 3072,
   },
   {
     name: "hs256: createTokens + memoryStore + sign + verify",
     code: 'import { createTokens, memoryStore, sign, verify } from "./src/index.ts"; export { createTokens, memoryStore, sign, verify };',
-    limit: 6144,
+    limit: 6400,
   },
   {
     name: "hs256: everything",
     code: 'export * from "./src/index.ts";',
-    limit: 8192,
+    limit: 8960,
     goal: 4096,
   },
   {

@@ -1,4 +1,11 @@
-// hs256: HS256 JSON Web Tokens on Web Crypto, and the access/refresh token flow.
+/**
+ * HS256 JSON Web Tokens on Web Crypto, and the access-token / refresh-token
+ * flow: sign and verify, the login flow with its stores, Bearer authentication
+ * over HTTP, and the errors they throw.
+ *
+ * @packageDocumentation
+ * @module hs256
+ */
 
 // HTTP
 export { authenticate } from "./http/authenticate.js";

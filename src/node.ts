@@ -1,6 +1,11 @@
-// hs256/node: HMAC SHA-256 on node:crypto, for Node servers. Web Crypto on
-// Node runs each sign and verify on the thread pool, and the hand-off costs more
-// CPU than the HMAC of a token; createHmac computes it on the calling thread.
+/**
+ * HMAC SHA-256 on node:crypto, for Node servers. Web Crypto on Node runs each
+ * sign and verify on the thread pool, and the hand-off costs more CPU than the
+ * HMAC of a token; `createHmac` computes it on the calling thread.
+ *
+ * @packageDocumentation
+ * @module hs256/node
+ */
 import { createHmac, createSecretKey, KeyObject, timingSafeEqual } from "node:crypto";
 import type { HmacBackend } from "./jwt/hmac.js";
 
@@ -22,6 +27,8 @@ const backend: HmacBackend<KeyObject> = {
 /**
  * HMAC SHA-256 on node:crypto: pass it as the `hmac` option of `sign`, `verify`
  * or `createTokens`. Tokens are the same as with the default Web Crypto backend.
+ *
+ * @category Sign and verify
  */
 export function nodeHmac(): HmacBackend<KeyObject> {
   return backend;

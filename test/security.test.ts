@@ -2,11 +2,10 @@
 import { describe, expect, it, vi } from "vitest";
 import { authenticate, createTokens, JwtError, memoryStore, sign, verify } from "../src/index.js";
 import { codeOf } from "./support/expect.js";
+import { NOW, NOW_SECONDS, SECRET } from "./support/fixtures.js";
 import { b64url, hmac } from "./support/signed.js";
 
-const SECRET = "security-test-secret-of-32-bytes-or-more";
-const NOW = new Date("2030-01-01T00:00:00Z");
-const NOW_S = NOW.getTime() / 1000;
+const NOW_S = NOW_SECONDS;
 const enc = new TextEncoder();
 
 const b64json = (value: unknown) => b64url(JSON.stringify(value));
@@ -25,17 +24,39 @@ describe("alg none and alg confusion (RFC 8725 section 2.1)", () => {
   it("refuses alg none, with or without a signature", async () => {
     for (const alg of ["none", "None", "NONE", "nOnE"]) {
       const unsigned = `${b64json({ alg, typ: "JWT" })}.${b64json(live)}.`;
-      expect(await codeOf(verifyNow(unsigned))).toBe("ERR_JWT_ALGORITHM");
-      expect(await codeOf(verifyNow(await forge({ alg }, live)))).toBe("ERR_JWT_ALGORITHM");
+      await expect(verifyNow(unsigned)).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_ALGORITHM",
+      });
+      await expect(verifyNow(await forge({ alg }, live))).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_ALGORITHM",
+      });
     }
   });
 
   it("refuses every alg but exactly HS256, even when the HMAC is right", async () => {
-    const algs = ["HS384", "HS512", "RS256", "ES256", "PS256", "hs256", "HS256 ", "", null, 256];
-    for (const alg of [...algs, ["HS256"], { name: "HS256" }]) {
-      expect(await codeOf(verifyNow(await forge({ alg }, live)))).toBe("ERR_JWT_ALGORITHM");
+    const algs = [
+      "HS384",
+      "HS512",
+      "RS256",
+      "ES256",
+      "PS256",
+      "hs256",
+      "Hs256",
+      "HS256 ",
+      " HS256",
+    ];
+    for (const alg of [...algs, "HS256\u0000", "", null, 256, true, ["HS256"], { name: "HS256" }]) {
+      await expect(verifyNow(await forge({ alg }, live))).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_ALGORITHM",
+      });
     }
-    expect(await codeOf(verifyNow(await forge({ typ: "JWT" }, live)))).toBe("ERR_JWT_ALGORITHM");
+    await expect(verifyNow(await forge({ typ: "JWT" }, live))).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_ALGORITHM",
+    });
   });
 
   it("refuses an RS256 token HMAC-signed with a public key, before asking for a key", async () => {
@@ -43,7 +64,10 @@ describe("alg none and alg confusion (RFC 8725 section 2.1)", () => {
       "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE\n-----END PUBLIC KEY-----";
     const token = await forge({ alg: "RS256", kid: "rsa-1" }, live, publicKey);
     const resolver = vi.fn(() => publicKey);
-    expect(await codeOf(verifyNow(token, resolver))).toBe("ERR_JWT_ALGORITHM");
+    await expect(verifyNow(token, resolver)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_ALGORITHM",
+    });
     expect(resolver).not.toHaveBeenCalled();
   });
 });
@@ -52,7 +76,10 @@ describe("crit (RFC 7515 section 4.1.11)", () => {
   it("refuses any crit header, since no extension is understood", async () => {
     for (const crit of [["exp"], ["b64"], [], "exp"]) {
       const token = await forge({ alg: "HS256", crit, exp: 1 }, live);
-      expect(await codeOf(verifyNow(token))).toBe("ERR_JWT_ALGORITHM");
+      await expect(verifyNow(token)).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_ALGORITHM",
+      });
     }
   });
 });
@@ -67,7 +94,10 @@ describe("weak secrets (RFC 7518 section 3.2)", () => {
       expect(signing).toBeInstanceOf(JwtError);
       expect((signing as JwtError).code).toBe("ERR_JWT_KEY");
       expect((signing as JwtError).message).not.toContain(short);
-      expect(await codeOf(verifyNow(token, secret))).toBe("ERR_JWT_KEY");
+      await expect(verifyNow(token, secret)).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_KEY",
+      });
     }
   });
 
@@ -90,7 +120,10 @@ describe("weak secrets (RFC 7518 section 3.2)", () => {
       await hmac("SHA-512", 512, ["sign", "verify"]),
       await hmac("SHA-256", 256, ["sign"]),
     ]) {
-      expect(await codeOf(verifyNow(token, key))).toBe("ERR_JWT_KEY");
+      await expect(verifyNow(token, key)).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_KEY",
+      });
     }
   });
 });
@@ -101,13 +134,22 @@ describe("forged and truncated signatures", () => {
     const input = token.slice(0, token.lastIndexOf("."));
     const signature = Buffer.from(token.slice(input.length + 1), "base64url");
     const other = hmac(input, `${SECRET}!`);
-    expect(await codeOf(verifyNow(`${input}.${other}`))).toBe("ERR_JWT_SIGNATURE");
-    expect(await codeOf(verifyNow(`${input}.`))).toBe("ERR_JWT_SIGNATURE");
+    await expect(verifyNow(`${input}.${other}`)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_SIGNATURE",
+    });
+    await expect(verifyNow(`${input}.`)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_SIGNATURE",
+    });
     expect(await codeOf(verifyNow(`${input}.${b64url(signature.subarray(0, 16))}`))).toBe(
       "ERR_JWT_SIGNATURE",
     );
     const longer = Buffer.concat([signature, Buffer.from([0])]);
-    expect(await codeOf(verifyNow(`${input}.${b64url(longer)}`))).toBe("ERR_JWT_SIGNATURE");
+    await expect(verifyNow(`${input}.${b64url(longer)}`)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_SIGNATURE",
+    });
     expect(await codeOf(verifyNow(token))).toBe("accepted");
   });
 });
@@ -116,11 +158,26 @@ describe("access and refresh tokens are not interchangeable", () => {
   it("refuses a refresh token as access token and the reverse, with one secret for both", async () => {
     const tokens = createTokens({ secret: SECRET, store: memoryStore() });
     const { accessToken, refreshToken } = await tokens.issue({ sub: "alice" });
-    expect(await codeOf(tokens.verifyAccess(refreshToken))).toBe("ERR_JWT_TYPE");
-    expect(await codeOf(authenticate(tokens, `Bearer ${refreshToken}`))).toBe("ERR_JWT_TYPE");
-    expect(await codeOf(tokens.verifyRefresh(accessToken))).toBe("ERR_JWT_TYPE");
-    expect(await codeOf(tokens.refresh(accessToken))).toBe("ERR_JWT_TYPE");
-    expect(await codeOf(tokens.revoke(accessToken))).toBe("ERR_JWT_TYPE");
+    await expect(tokens.verifyAccess(refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_TYPE",
+    });
+    await expect(authenticate(tokens, `Bearer ${refreshToken}`)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_TYPE",
+    });
+    await expect(tokens.verifyRefresh(accessToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_TYPE",
+    });
+    await expect(tokens.refresh(accessToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_TYPE",
+    });
+    await expect(tokens.revoke(accessToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_TYPE",
+    });
   });
 
   it("refuses a token of the right key that has no type, or another spelling", async () => {
@@ -129,7 +186,10 @@ describe("access and refresh tokens are not interchangeable", () => {
       const token = await sign({ sub: "alice", jti: "j", ...(type ? { type } : {}) }, SECRET, {
         expiresIn: 60,
       });
-      expect(await codeOf(tokens.verifyAccess(token))).toBe("ERR_JWT_TYPE");
+      await expect(tokens.verifyAccess(token)).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_TYPE",
+      });
     }
   });
 });
@@ -139,10 +199,19 @@ describe("replayed and reused refresh tokens (RFC 9700 section 4.14.2)", () => {
     const tokens = createTokens({ secret: SECRET, store: memoryStore() });
     const first = await tokens.issue({ sub: "alice" });
     const second = await tokens.refresh(first.refreshToken);
-    expect(await codeOf(tokens.refresh(first.refreshToken))).toBe("ERR_JWT_REVOKED");
+    await expect(tokens.refresh(first.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_REVOKED",
+    });
     // The thief or the user, whoever comes second, finds the family revoked.
-    expect(await codeOf(tokens.refresh(second.refreshToken))).toBe("ERR_JWT_REVOKED");
-    expect(await codeOf(tokens.verifyRefresh(second.refreshToken))).toBe("ERR_JWT_REVOKED");
+    await expect(tokens.refresh(second.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_REVOKED",
+    });
+    await expect(tokens.verifyRefresh(second.refreshToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_REVOKED",
+    });
     // Another login of the same subject is another family, untouched.
     const other = await tokens.issue({ sub: "alice" });
     expect(await codeOf(tokens.refresh(other.refreshToken))).toBe("accepted");
@@ -180,13 +249,23 @@ describe("prototype pollution", () => {
 });
 
 describe("oversized tokens", () => {
-  it("refuses a token over maxTokenLength even when its signature is good", async () => {
-    const token = await sign({ ...live, pad: "x".repeat(9000) }, SECRET, { now: NOW });
-    expect(token.length).toBeGreaterThan(8192);
-    const error = await verifyNow(token).catch((caught: unknown) => caught);
-    expect((error as JwtError).code).toBe("ERR_JWT_MALFORMED");
-    expect((error as JwtError).message).toBe("token is longer than 8192 characters");
-    const raised = verify(token, SECRET, { now: NOW, maxTokenLength: token.length });
+  it("refuses a 10 MB token at once, before any decoding or crypto, even when its signature is good", async () => {
+    const big = await sign({ ...live, data: "x".repeat(10 * 1024 * 1024) }, SECRET, { now: NOW });
+    const subtleVerify = vi.spyOn(crypto.subtle, "verify");
+    const importKey = vi.spyOn(crypto.subtle, "importKey");
+    const resolver = vi.fn(() => SECRET);
+    await expect(verifyNow(big, resolver)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_MALFORMED",
+      message: "token is longer than 8192 characters",
+    });
+    expect(subtleVerify).not.toHaveBeenCalled();
+    expect(importKey).not.toHaveBeenCalled();
+    expect(resolver).not.toHaveBeenCalled();
+    subtleVerify.mockRestore();
+    importKey.mockRestore();
+    // The token is otherwise good: only the limit refused it.
+    const raised = verify(big, SECRET, { now: NOW, maxTokenLength: big.length });
     expect(await codeOf(raised)).toBe("accepted");
   });
 
@@ -251,7 +330,7 @@ describe("unexpected input", () => {
     const header = b64url(`{"alg":"HS256","x":${nested}}`);
     const token = `${header}.${b64json(live)}.AAAA`;
     const attempt = verify(token, SECRET, { now: NOW, maxTokenLength: token.length });
-    expect(await codeOf(attempt)).toBe("ERR_JWT_SIGNATURE");
+    await expect(attempt).rejects.toMatchObject({ name: "JwtError", code: "ERR_JWT_SIGNATURE" });
   });
 });
 
@@ -260,18 +339,30 @@ describe("order of checks: form, header, key, signature, then claims", () => {
 
   it("reports a bad alg before a bad signature or an expiry", async () => {
     const token = `${b64json({ alg: "none" })}.${b64json(expired)}.AAAA`;
-    expect(await codeOf(verifyNow(token))).toBe("ERR_JWT_ALGORITHM");
+    await expect(verifyNow(token)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_ALGORITHM",
+    });
   });
 
   it("reports a bad signature before any claim, and before reading the payload", async () => {
     const forged = await forge({ alg: "HS256" }, expired, `${SECRET}-other`);
-    expect(await codeOf(verifyNow(forged))).toBe("ERR_JWT_SIGNATURE");
+    await expect(verifyNow(forged)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_SIGNATURE",
+    });
     const notJson = `${b64json({ alg: "HS256" })}.${b64url("{not json")}.AAAA`;
-    expect(await codeOf(verifyNow(notJson))).toBe("ERR_JWT_SIGNATURE");
+    await expect(verifyNow(notJson)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_SIGNATURE",
+    });
   });
 
   it("reports a claim only once the signature is good", async () => {
-    expect(await codeOf(verifyNow(await forge({ alg: "HS256" }, expired)))).toBe("ERR_JWT_EXPIRED");
+    await expect(verifyNow(await forge({ alg: "HS256" }, expired))).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_EXPIRED",
+    });
   });
 
   it("asks for a key only for a well-formed HS256 header", async () => {

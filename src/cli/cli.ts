@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { type Duration, toSeconds } from "../jwt/duration.js";
@@ -10,6 +11,14 @@ import {
   type VerifyOptions,
   verify,
 } from "../jwt/jwt.js";
+import {
+  DECODE_HELP,
+  DEFAULT_SECRET_ENV,
+  mainHelp,
+  SECRET_HELP,
+  SIGN_HELP,
+  VERIFY_HELP,
+} from "./help.js";
 
 /** What the command line reads and writes, so that {@link main} runs in tests without a process. */
 export interface CliIo {
@@ -21,14 +30,14 @@ export interface CliIo {
   readStdin(): Promise<string | undefined>;
   /** The environment, where secrets are read from. */
   env: Readonly<Record<string, string | undefined>>;
+  /** The current time. */
+  now(): Date;
 }
 
 /** Exit codes: 0 success, 1 failure (bad token, bad input, no secret), 2 wrong usage. */
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
-
-const DEFAULT_SECRET_ENV = "JWT_SECRET";
 
 /** A mistake in how the command was called: exit code 2, with a pointer to --help. */
 class UsageError extends Error {}
@@ -45,13 +54,6 @@ interface Command {
   run(values: Values, input: string | undefined, io: CliIo): Promise<void>;
 }
 
-const SECRET_HELP = `Secret:
-  --secret-env NAME   read the secret from the environment variable NAME
-  --secret-file PATH  read the secret from a file (one trailing newline is ignored)
-  Default: the environment variable ${DEFAULT_SECRET_ENV}. The secret is used as a string,
-  as the library uses process.env.${DEFAULT_SECRET_ENV}, and must be at least 32 bytes.
-  It is never taken from the command line, where other users can read it.`;
-
 const SECRET_OPTIONS: Options = {
   "secret-env": { type: "string" },
   "secret-file": { type: "string" },
@@ -60,28 +62,7 @@ const SECRET_OPTIONS: Options = {
 const COMMANDS: Record<string, Command> = {
   sign: {
     summary: "sign a JSON payload and print the token",
-    help: `Usage: hs256 sign [options] [PAYLOAD]
-
-Signs PAYLOAD, a JSON object, as an HS256 JWT and prints the token.
-Without PAYLOAD (or with "-"), the payload is read from standard input.
-"iat" is set to now unless the payload has it. A token needs "exp" (from
---exp or the payload) unless --no-exp says it never expires.
-
-Options:
-  --exp DURATION   expires after DURATION: seconds, or "30s", "15m", "2h", "7d", "1w"
-  --no-exp         make a token that never expires (verify refuses it by default)
-  --nbf DURATION   not valid until DURATION from now
-  --iss ISSUER     sets "iss"
-  --aud AUDIENCE   sets "aud"; repeat for several audiences
-  --sub SUBJECT    sets "sub"
-  --type TYPE      sets the "type" claim, such as ATK or RTK
-  --kid KEY_ID     sets the header's "kid"
-  -h, --help       show this help
-
-${SECRET_HELP}
-
-Example:
-  JWT_SECRET=$(hs256 secret) hs256 sign --exp 15m --sub alice '{"role":"admin"}'`,
+    help: SIGN_HELP,
     options: {
       ...SECRET_OPTIONS,
       exp: { type: "string" },
@@ -97,28 +78,7 @@ Example:
   },
   verify: {
     summary: "verify a token and print its header and payload as JSON",
-    help: `Usage: hs256 verify [options] [TOKEN]
-
-Verifies TOKEN, an HS256 JWT, and prints its header and payload as JSON.
-Without TOKEN (or with "-"), the token is read from standard input.
-On any failure it prints the error code and message and exits with 1.
-
-Options:
-  --type TYPE                accepted "type" claim; repeat to accept several
-  --iss ISSUER               accepted issuer; repeat to accept several
-  --aud AUDIENCE             accepted audience; repeat to accept several
-  --sub SUBJECT              the only accepted subject
-  --clock-tolerance DURATION leeway for "exp", "nbf" and "iat" (default 0)
-  --max-token-age DURATION   refuse tokens whose "iat" is older than DURATION
-  --require CLAIM            refuse tokens without CLAIM; repeat for several
-  --allow-no-exp             accept a token without "exp" (refused by default)
-  --max-length CHARS         refuse longer tokens (default 8192)
-  -h, --help                 show this help
-
-${SECRET_HELP}
-
-Example:
-  hs256 verify --type ATK --iss https://auth.example.com "$TOKEN"`,
+    help: VERIFY_HELP,
     options: {
       ...SECRET_OPTIONS,
       type: { type: "string", multiple: true },
@@ -135,44 +95,21 @@ Example:
   },
   decode: {
     summary: "decode a token WITHOUT verifying it",
-    help: `Usage: hs256 decode [TOKEN]
-
-Prints the header and payload of TOKEN as JSON WITHOUT checking its signature
-or claims: anyone can forge what it shows. Use it to debug, never to decide.
-Without TOKEN (or with "-"), the token is read from standard input.
-
-Options:
-  -h, --help   show this help`,
+    help: DECODE_HELP,
     options: {},
     run: runDecode,
   },
   secret: {
     summary: "print a new random 32-byte secret in base64url",
-    help: `Usage: hs256 secret
-
-Prints a new random 32-byte secret, base64url-encoded (43 characters).
-
-Options:
-  -h, --help   show this help
-
-Example:
-  hs256 secret > jwt-secret && chmod 600 jwt-secret`,
+    help: SECRET_HELP,
     options: {},
     run: runSecret,
   },
 };
 
-const MAIN_HELP = `Usage: hs256 <command> [options]
-
-Signs, verifies and decodes HS256 JSON Web Tokens.
-
-Commands:
-${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(8)}${command.summary}`)
-  .join("\n")}
-
-Run "hs256 <command> --help" for the options of a command.
-Exit codes: 0 success, 1 failure (invalid token, bad input, no secret), 2 wrong usage.`;
+const MAIN_HELP = mainHelp(
+  Object.fromEntries(Object.entries(COMMANDS).map(([name, command]) => [name, command.summary])),
+);
 
 /**
  * Runs the command line with `argv` (without the node and script paths) and
@@ -182,6 +119,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   const [name, ...rest] = argv;
   if (name === "-h" || name === "--help" || name === "help") {
     io.out(`${MAIN_HELP}\n`);
+    return EXIT_OK;
+  }
+  if (name === "-v" || name === "--version") {
+    io.out(`${version()}\n`);
     return EXIT_OK;
   }
   const command = name === undefined ? undefined : COMMANDS[name];
@@ -219,12 +160,64 @@ function parse(command: Command, args: string[]): { values: Values; input: strin
       strict: true,
     });
   } catch (error) {
-    throw new UsageError((error as Error).message.split("\n")[0]);
+    throw new UsageError(withSuggestion((error as Error).message.split("\n")[0] ?? "", command));
   }
+  // The extra arguments are not shown: one of them may be a secret typed in the wrong place.
   if (parsed.positionals.length > 1) {
-    throw new UsageError(`too many arguments: ${parsed.positionals.slice(1).join(" ")}`);
+    throw new UsageError(
+      `too many arguments: expected at most one, got ${parsed.positionals.length}`,
+    );
   }
   return { values: parsed.values, input: parsed.positionals[0] };
+}
+
+// "Unknown option '--expires-in'" gains "did you mean --exp?": the known option
+// the unknown one starts with (or that starts with it), else the nearest by
+// edit distance when it is near enough to be a typo.
+function withSuggestion(message: string, command: Command): string {
+  const unknown = /^Unknown option '--([^']+)'/.exec(message)?.[1];
+  if (unknown === undefined) return message;
+  const known = [...Object.keys(command.options), "help"];
+  const prefixed = known
+    .filter((name) => unknown.startsWith(name) || name.startsWith(unknown))
+    .sort((a, b) => b.length - a.length)[0];
+  const nearest = known
+    .map((name) => ({ name, distance: editDistance(unknown, name) }))
+    .sort((a, b) => a.distance - b.distance)[0];
+  const suggestion = prefixed ?? (nearest && nearest.distance <= 2 ? nearest.name : undefined);
+  const unknownOption = `Unknown option '--${unknown}'`;
+  return suggestion === undefined
+    ? unknownOption
+    : `${unknownOption}: did you mean --${suggestion}?`;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      row[j] = Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, substitution);
+    }
+    previous = row;
+  }
+  return previous[b.length] as number;
+}
+
+// The version of the package this file came from: package.json is found by
+// walking up from this file, in src/cli as in dist.
+function version(): string {
+  let dir = new URL(".", import.meta.url);
+  for (;;) {
+    const file = new URL("package.json", dir);
+    if (existsSync(file)) {
+      const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+      if (pkg.name === "hs256" && pkg.version) return pkg.version;
+    }
+    const parent = new URL("..", dir);
+    if (parent.href === dir.href) return "unknown";
+    dir = parent;
+  }
 }
 
 function report(error: unknown, name: string, io: CliIo): number {
@@ -268,11 +261,11 @@ async function runSign(values: Values, input: string | undefined, io: CliIo): Pr
     type: values.type as string | undefined,
     keyId: values.kid as string | undefined,
   };
-  io.out(`${await sign(payload, await readSecret(values, io), options)}\n`);
+  io.out(`${await sign(payload, await readSecret(values, io), { ...options, now: io.now() })}\n`);
 }
 
 async function runVerify(values: Values, input: string | undefined, io: CliIo): Promise<void> {
-  const token = (await readInput(input, "token", io)).trim();
+  const token = tokenText(await readInput(input, "token", io));
   const maxLength = values["max-length"] as string | undefined;
   const options: VerifyOptions = {
     type: values.type as string[] | undefined,
@@ -284,13 +277,14 @@ async function runVerify(values: Values, input: string | undefined, io: CliIo): 
     requiredClaims: values.require as string[] | undefined,
     requireExpiration: values["allow-no-exp"] !== true,
     maxTokenLength: maxLength === undefined ? undefined : positiveInteger(maxLength, "max-length"),
+    now: io.now(),
   };
   const { header, payload } = await verify(token, await readSecret(values, io), options);
   io.out(`${JSON.stringify({ header, payload }, null, 2)}\n`);
 }
 
 async function runDecode(_values: Values, input: string | undefined, io: CliIo): Promise<void> {
-  const { header, payload } = decodeUnverified((await readInput(input, "token", io)).trim());
+  const { header, payload } = decodeUnverified(tokenText(await readInput(input, "token", io)));
   io.err("warning: NOT verified: the signature and claims were not checked\n");
   io.out(`${JSON.stringify({ header, payload }, null, 2)}\n`);
 }
@@ -298,6 +292,12 @@ async function runDecode(_values: Values, input: string | undefined, io: CliIo):
 async function runSecret(_values: Values, input: string | undefined, io: CliIo): Promise<void> {
   if (input !== undefined) throw new UsageError("secret takes no arguments");
   io.out(`${randomBytes(32).toString("base64url")}\n`);
+}
+
+// A token copied from a request often comes with its scheme, or the whole header
+// line (RFC 6750 section 2.1): "Bearer <token>", "Authorization: Bearer <token>".
+function tokenText(text: string): string {
+  return text.trim().replace(/^(?:authorization:\s*)?bearer\s+/i, "");
 }
 
 /** The positional argument, or standard input when there is none or it is "-". */
@@ -348,11 +348,15 @@ async function readSecret(values: Values, io: CliIo): Promise<string> {
   const name = envName ?? DEFAULT_SECRET_ENV;
   const secret = io.env[name];
   if (secret) return secret;
-  throw new CliError(
-    envName === undefined
-      ? `no secret: set the environment variable ${DEFAULT_SECRET_ENV}, or use --secret-env NAME or --secret-file PATH`
-      : `no secret: the environment variable ${name} is not set or is empty`,
-  );
+  if (envName === undefined) {
+    throw new CliError(
+      `no secret: set the environment variable ${DEFAULT_SECRET_ENV}, or use --secret-env NAME or --secret-file PATH`,
+    );
+  }
+  // A value that is not a variable's name may be the secret itself, given in
+  // the wrong place: it is not repeated.
+  const shown = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(name) ? name : "named by --secret-env";
+  throw new CliError(`no secret: the environment variable ${shown} is not set or is empty`);
 }
 
 async function readSecretFile(path: string): Promise<string> {
@@ -363,9 +367,21 @@ async function readSecretFile(path: string): Promise<string> {
     const code = (error as NodeJS.ErrnoException).code;
     throw new CliError(`cannot read the secret file ${path}${code ? ` (${code})` : ""}`);
   }
-  // Files written by `echo` or editors end with a newline that is not part of the secret.
+  // Files written by `echo` or editors end with a newline that is not part of
+  // the secret. Anything more (a BOM, blank lines) would silently make another
+  // key than the one the servers use, so it is refused.
   const secret = text.replace(/\r?\n$/, "");
   if (secret === "") throw new CliError(`the secret file ${path} is empty`);
+  if (secret.startsWith("\uFEFF")) {
+    throw new CliError(
+      `the secret file ${path} starts with a byte order mark: save it without one`,
+    );
+  }
+  if (/[\r\n]$/.test(secret)) {
+    throw new CliError(
+      `the secret file ${path} ends with more than one newline: remove the blank lines`,
+    );
+  }
   return secret;
 }
 
@@ -376,6 +392,7 @@ export function processIo(): CliIo {
     err: (text) => process.stderr.write(text),
     readStdin: () => (process.stdin.isTTY ? Promise.resolve(undefined) : readAll(process.stdin)),
     env: process.env,
+    now: () => new Date(),
   };
 }
 

@@ -8,6 +8,25 @@ import { type AuthorizationSource, challenge, readBearerToken, withChallenge } f
  * with `tokens`. Every token failure is a JwtError with `status` and
  * `wwwAuthenticate` (RFC 6750 section 3); any other error (a store that is
  * down) passes through unchanged, since it is not the client's fault.
+ * @category HTTP
+ * @example
+ * ```ts
+ * import { authenticate, createTokens, isJwtError } from "hs256";
+ *
+ * const tokens = createTokens<{ role: string }>({ secret: process.env.JWT_SECRET! });
+ * async function me(request: Request): Promise<Response> {
+ *   try {
+ *     const user = await authenticate(tokens, request);
+ *     return Response.json({ id: user.sub, role: user.role });
+ *   } catch (error) {
+ *     if (!isJwtError(error)) throw error;
+ *     return new Response(null, {
+ *       status: error.status,
+ *       headers: { "www-authenticate": error.wwwAuthenticate },
+ *     });
+ *   }
+ * }
+ * ```
  */
 export async function authenticate<C extends object>(
   tokens: Tokens<C>,

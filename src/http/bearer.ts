@@ -5,10 +5,10 @@ import { JwtError } from "../jwt/errors.js";
 
 export { challenge };
 
-/** A header bag as Node's `IncomingMessage.headers` or a plain object holds it. */
+/** A header bag as Node's `IncomingMessage.headers` or a plain object holds it. @category HTTP */
 export type HeaderRecord = Record<string, string | string[] | undefined>;
 
-/** Anything that looks headers up by name, as the Fetch `Headers` does. */
+/** Anything that looks headers up by name, as the Fetch `Headers` does. @category HTTP */
 export interface HeaderGetter {
   /** The header's value, or null when there is none. */
   get(name: string): string | null;
@@ -18,6 +18,7 @@ export interface HeaderGetter {
  * Where `authenticate` finds the Authorization header: a Fetch `Request`, a
  * `Headers`, a Node `IncomingMessage` (anything with `headers`), a plain header
  * object, or the header's value itself.
+ * @category HTTP
  */
 export type AuthorizationSource =
   | string
@@ -38,6 +39,7 @@ const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
  * @throws JwtError `ERR_JWT_MISSING` (status 401) when there are no credentials
  *   or another scheme; `ERR_JWT_MALFORMED` (status 400, `invalid_request`) when
  *   the header is not one scheme and one token.
+ * @category HTTP
  */
 export function readBearerToken(source: AuthorizationSource, realm?: string): string {
   const value = authorizationHeader(source, realm)?.trim();
@@ -53,7 +55,7 @@ export function readBearerToken(source: AuthorizationSource, realm?: string): st
   return token;
 }
 
-/** Sets the HTTP answer on an error, so that a framework can reply in one line. */
+/** Sets the HTTP answer on an error, so that a framework can reply in one line. @category HTTP */
 export function withChallenge(error: JwtError, status: number, wwwAuthenticate: string): JwtError {
   error.status = status;
   error.wwwAuthenticate = wwwAuthenticate;

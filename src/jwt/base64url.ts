@@ -12,7 +12,11 @@ const ASCII_ONLY = /^[\0-\x7f]*$/;
 
 const CHUNK = 8192;
 
-/** The one TextEncoder of the core, shared by its modules. */
+/**
+ * The one TextEncoder of the core, shared by its modules.
+ *
+ * @category Sign and verify
+ */
 export const encoder = new TextEncoder();
 // fatal: invalid UTF-8 is an error, not U+FFFD. ignoreBOM: a BOM stays in the
 // text, where JSON.parse refuses it; JSON in a JWT is plain UTF-8 (RFC 7519 section 7.2).
@@ -23,6 +27,8 @@ const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * no whitespace), not a length of 1 mod 4, and no non-zero bits after the last
  * byte (RFC 4648 section 3.5 lets decoders refuse those, and we do, so that every
  * byte string has exactly one token text).
+ *
+ * @category Sign and verify
  */
 export function isBase64url(text: string, start = 0, end = text.length): boolean {
   const rest = (end - start) & 3;
@@ -42,7 +48,11 @@ function base64urlOf(binary: string): string {
   return btoa(binary).slice(0, length).replaceAll("+", "-").replaceAll("/", "_");
 }
 
-/** Encodes bytes as base64url with no padding. */
+/**
+ * Encodes bytes as base64url with no padding.
+ *
+ * @category Sign and verify
+ */
 export function encodeBase64url(bytes: Uint8Array): string {
   let binary = "";
   // In chunks: apply passes every byte as an argument, and engines limit their number.
@@ -52,7 +62,11 @@ export function encodeBase64url(bytes: Uint8Array): string {
   return base64urlOf(binary);
 }
 
-/** Base64url of the UTF-8 bytes of `text`. */
+/**
+ * Base64url of the UTF-8 bytes of `text`.
+ *
+ * @category Sign and verify
+ */
 export function encodeText(text: string): string {
   // ASCII text, as JSON mostly is, is its own UTF-8: no bytes to make.
   return ASCII_ONLY.test(text) ? base64urlOf(text) : encodeBase64url(encoder.encode(text));
@@ -63,6 +77,8 @@ export function encodeText(text: string): string {
  * when the text is not the one canonical encoding of some bytes. With `into`,
  * which must have room (fewer bytes than characters), the bytes are written
  * there and a view of them returned.
+ *
+ * @category Sign and verify
  */
 export function decodeBase64url(
   text: string,
@@ -78,6 +94,8 @@ export function decodeBase64url(
 /**
  * Decodes base64url that {@link isBase64url} has accepted as UTF-8 text.
  * Throws a TypeError when the bytes are not UTF-8.
+ *
+ * @category Sign and verify
  */
 export function decodeBase64urlText(text: string, start: number, end: number): string {
   const binary = binaryOf(text, start, end);

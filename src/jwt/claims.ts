@@ -4,6 +4,8 @@ import { JwtError } from "./errors.js";
 /**
  * The registered claims of RFC 7519 section 4.1, plus the `type` claim that tells
  * an access token ("ATK") from a refresh token ("RTK").
+ *
+ * @category Sign and verify
  */
 export interface JwtClaims {
   iss?: string;
@@ -16,12 +18,20 @@ export interface JwtClaims {
   type?: string;
 }
 
-/** A token payload: the registered claims and any others. */
+/**
+ * A token payload: the registered claims and any others.
+ *
+ * @category Sign and verify
+ */
 export interface JwtPayload extends JwtClaims {
   [claim: string]: unknown;
 }
 
-/** What {@link verify} checks in the payload, beyond the signature. */
+/**
+ * What {@link verify} checks in the payload, beyond the signature.
+ *
+ * @category Sign and verify
+ */
 export interface ClaimOptions {
   /** Accepted values of the `type` claim. When set, a token without it, or with another, fails with `ERR_JWT_TYPE`. */
   type?: string | readonly string[] | undefined;
@@ -50,6 +60,8 @@ const STRINGS = ["iss", "sub", "jti"] as const;
  * Names the first registered claim whose value has the wrong type, or returns
  * undefined. NumericDate must be a finite number (RFC 7519 section 2), `iss`,
  * `sub` and `jti` strings, and `aud` a string or an array of strings (4.1.3).
+ *
+ * @category Sign and verify
  */
 export function invalidClaim(payload: JwtPayload): string | undefined {
   for (const name of NUMERIC_DATES) {
@@ -67,26 +79,89 @@ export function invalidClaim(payload: JwtPayload): string | undefined {
   return undefined;
 }
 
-/** Checks the claims of a payload whose signature is already verified. */
+/**
+ * {@link ClaimOptions} checked and converted once, as the checks use them.
+ *
+ * @category Sign and verify
+ */
+export interface CompiledClaims {
+  readonly tolerance: number;
+  readonly maxAge: number | undefined;
+  readonly requireExpiration: boolean;
+  readonly issuer: readonly string[] | undefined;
+  readonly audience: readonly string[] | undefined;
+  readonly subject: string | undefined;
+  readonly type: readonly string[] | undefined;
+  readonly requiredClaims: readonly string[];
+}
+
+/**
+ * Checks the claim options and converts them once, so that a verifier made at
+ * start-up refuses a bad option there (a TypeError), never per request.
+ *
+ * @category Sign and verify
+ */
+export function compileClaims(options: ClaimOptions): CompiledClaims {
+  const { clockTolerance, maxTokenAge, requireExpiration, subject } = options;
+  if (requireExpiration !== undefined && typeof requireExpiration !== "boolean") {
+    throw new TypeError("requireExpiration must be true or false");
+  }
+  if (subject !== undefined && typeof subject !== "string") {
+    throw new TypeError("subject must be a string");
+  }
+  return {
+    tolerance: clockTolerance === undefined ? 0 : span(clockTolerance, "clockTolerance"),
+    maxAge: maxTokenAge === undefined ? undefined : span(maxTokenAge, "maxTokenAge"),
+    requireExpiration: requireExpiration !== false,
+    issuer: strings(options.issuer, "issuer"),
+    audience: strings(options.audience, "audience"),
+    subject,
+    type: strings(options.type, "type"),
+    requiredClaims: strings(options.requiredClaims, "requiredClaims") ?? [],
+  };
+}
+
+/**
+ * Checks the claims of a payload whose signature is already verified.
+ *
+ * @category Sign and verify
+ */
 export function validateClaims(payload: JwtPayload, options: ClaimOptions, now: number): void {
+  checkClaims(payload, compileClaims(options), now);
+}
+
+/**
+ * {@link validateClaims} with options compiled by {@link compileClaims}.
+ *
+ * @category Sign and verify
+ */
+export function checkClaims(payload: JwtPayload, claims: CompiledClaims, now: number): void {
   const bad = invalidClaim(payload);
   if (bad) throw claimError(bad, `"${bad}" claim has the wrong type`);
+  checkTimes(payload, claims, now);
+  checkValues(payload, claims);
+}
 
-  const tolerance =
-    options.clockTolerance === undefined ? 0 : span(options.clockTolerance, "clockTolerance");
+/**
+ * The checks whose answer depends on the time: `exp`, `nbf` and `maxTokenAge`.
+ * All that a verified token from a cache needs again.
+ *
+ * @category Sign and verify
+ */
+export function checkTimes(payload: JwtPayload, claims: CompiledClaims, now: number): void {
+  const { tolerance, maxAge } = claims;
   const { exp, nbf, iat } = payload;
-
   if (exp === undefined) {
-    if (options.requireExpiration !== false) throw claimError("exp", 'token has no "exp" claim');
+    if (claims.requireExpiration) throw claimError("exp", 'token has no "exp" claim');
   } else if (exp <= now - tolerance) {
     // RFC 7519 section 4.1.4: the token MUST NOT be accepted on or after exp.
     throw new JwtError("ERR_JWT_EXPIRED", "token has expired", { expiredAt: new Date(exp * 1000) });
   }
+  // RFC 7519 section 4.1.5: the token MUST NOT be accepted before nbf.
   if (nbf !== undefined && nbf > now + tolerance) {
     throw new JwtError("ERR_JWT_NOT_YET_VALID", "token is not valid yet");
   }
-  if (options.maxTokenAge !== undefined) {
-    const maxAge = span(options.maxTokenAge, "maxTokenAge");
+  if (maxAge !== undefined) {
     if (iat === undefined)
       throw claimError("iat", 'token has no "iat" claim, which maxTokenAge needs');
     if (iat > now + tolerance) throw claimError("iat", '"iat" claim is in the future');
@@ -96,33 +171,34 @@ export function validateClaims(payload: JwtPayload, options: ClaimOptions, now: 
       });
     }
   }
+}
 
-  if (options.issuer !== undefined && !accepts(options.issuer, payload.iss)) {
+function checkValues(payload: JwtPayload, claims: CompiledClaims): void {
+  if (claims.issuer !== undefined && !accepts(claims.issuer, payload.iss)) {
     throw claimError("iss", '"iss" claim is not an accepted issuer');
   }
-  if (options.audience !== undefined) {
+  if (claims.audience !== undefined) {
     const aud = payload.aud;
     const values = typeof aud === "string" ? [aud] : (aud ?? []);
-    if (!values.some((value) => accepts(options.audience as string | readonly string[], value))) {
+    const audience = claims.audience;
+    if (!values.some((value) => accepts(audience, value))) {
       throw claimError("aud", '"aud" claim has no accepted audience');
     }
   }
-  if (options.subject !== undefined && payload.sub !== options.subject) {
+  if (claims.subject !== undefined && payload.sub !== claims.subject) {
     throw claimError("sub", '"sub" claim is not the expected subject');
   }
-  if (options.type !== undefined && !accepts(options.type, payload.type)) {
-    const expected = typeof options.type === "string" ? [options.type] : options.type;
+  if (claims.type !== undefined && !accepts(claims.type, payload.type)) {
+    const expected = claims.type;
     throw new JwtError(
       "ERR_JWT_TYPE",
       `token type is ${describe(payload.type)}, expected ${expected.map((t) => JSON.stringify(t)).join(" or ")}`,
       { expected, actual: payload.type },
     );
   }
-  if (options.requiredClaims) {
-    for (const name of options.requiredClaims) {
-      if (!Object.hasOwn(payload, name) || payload[name] === undefined)
-        throw claimError(name, `token has no "${name}" claim`);
-    }
+  for (const name of claims.requiredClaims) {
+    if (!Object.hasOwn(payload, name) || payload[name] === undefined)
+      throw claimError(name, `token has no "${name}" claim`);
   }
 }
 
@@ -134,8 +210,18 @@ function span(value: Duration, option: string): number {
   return seconds;
 }
 
-function accepts(accepted: string | readonly string[], value: unknown): boolean {
-  return typeof accepted === "string" ? value === accepted : accepted.includes(value as string);
+function strings(
+  value: string | readonly string[] | undefined,
+  option: string,
+): readonly string[] | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value) && value.every((item) => typeof item === "string")) return value;
+  throw new TypeError(`${option} must be a string or an array of strings`);
+}
+
+function accepts(accepted: readonly string[], value: unknown): boolean {
+  return accepted.includes(value as string);
 }
 
 function describe(value: unknown): string {

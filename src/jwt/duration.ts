@@ -1,4 +1,8 @@
-/** A span of time: a number of seconds, or a string such as "30s", "15m", "2h", "7d" or "1w". */
+/**
+ * A span of time: a number of seconds, or a string such as "30s", "15m", "2h", "7d" or "1w".
+ *
+ * @category Sign and verify
+ */
 export type Duration = number | string;
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
@@ -9,6 +13,8 @@ const DURATION = /^(-?\d+(?:\.\d+)?)(s|m|h|d|w)?$/;
  * is digits with an optional unit (s, m, h, d, w). Anything else is a TypeError
  * that names the option, so that a typo such as "15min" fails loudly rather than
  * signing a token that never expires.
+ *
+ * @category Sign and verify
  */
 export function toSeconds(value: Duration, option: string): number {
   if (typeof value === "number") {
@@ -30,7 +36,11 @@ export function toSeconds(value: Duration, option: string): number {
   throw new TypeError(`${option} must be a number of seconds or a duration string`);
 }
 
-/** Seconds since the epoch, whole, as NumericDate (RFC 7519 section 2) is usually written. */
+/**
+ * Seconds since the epoch, whole, as NumericDate (RFC 7519 section 2) is usually written.
+ *
+ * @category Sign and verify
+ */
 export function epochSeconds(now?: Date): number {
   const ms = now === undefined ? Date.now() : now.getTime();
   if (!Number.isFinite(ms)) throw new TypeError("now must be a valid Date");

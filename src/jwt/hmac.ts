@@ -5,6 +5,8 @@
  *
  * Views passed to `sign` and `verify` are only valid until the method returns
  * (or, for a promise, until it is created): they may be reused by the next call.
+ *
+ * @category Sign and verify
  */
 export interface HmacBackend<K = unknown> {
   /**
@@ -28,7 +30,11 @@ function bytes(buffer: ArrayBuffer): Uint8Array {
   return new Uint8Array(buffer);
 }
 
-/** HMAC SHA-256 on Web Crypto: the default backend. */
+/**
+ * HMAC SHA-256 on Web Crypto: the default backend.
+ *
+ * @category Sign and verify
+ */
 export const webCryptoHmac: HmacBackend<CryptoKey> = {
   // isView, not instanceof: bytes from another realm (a vm context) are bytes too.
   importKey: (secret) =>
@@ -45,6 +51,8 @@ export const webCryptoHmac: HmacBackend<CryptoKey> = {
  * Whether a backend's answer is still to come. Checked by `then` rather than
  * instanceof Promise: a promise from another realm (the Edge Runtime's vm
  * context hands out the host's) is a promise too.
+ *
+ * @category Sign and verify
  */
 export function pending<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === "function";

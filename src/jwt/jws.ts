@@ -11,7 +11,11 @@ import type { HmacBackend } from "./hmac.js";
 
 export { encodeText } from "./base64url.js";
 
-/** A JOSE header as this library writes and accepts it. */
+/**
+ * A JOSE header as this library writes and accepts it.
+ *
+ * @category Sign and verify
+ */
 export interface JwtHeader {
   alg: "HS256";
   typ?: string;
@@ -43,14 +47,22 @@ function asciiBytes(input: string, buffer: Uint8Array<ArrayBuffer>): Uint8Array<
 
 const PLAIN_HEADER = encodeText('{"alg":"HS256","typ":"JWT"}');
 
-/** The encoded header segment, computed once for the common header without `kid`. */
+/**
+ * The encoded header segment, computed once for the common header without `kid`.
+ *
+ * @category Sign and verify
+ */
 export function encodeHeader(keyId?: string): string {
   if (keyId === undefined) return PLAIN_HEADER;
   if (typeof keyId !== "string") throw new TypeError("keyId must be a string");
   return encodeText(JSON.stringify({ alg: "HS256", typ: "JWT", kid: keyId }));
 }
 
-/** The positions of the two dots of a compact token. */
+/**
+ * The positions of the two dots of a compact token.
+ *
+ * @category Sign and verify
+ */
 export interface TokenParts {
   token: string;
   /** Index of the first dot: the header segment ends here. */
@@ -62,6 +74,8 @@ export interface TokenParts {
 /**
  * Finds the three segments, refusing a token that is not a string, too long, not
  * three parts, or with a segment that is not strict base64url.
+ *
+ * @category Sign and verify
  */
 export function splitToken(token: unknown, maxLength: number): TokenParts {
   if (typeof token !== "string") throw malformed("token must be a string");
@@ -81,7 +95,11 @@ export function splitToken(token: unknown, maxLength: number): TokenParts {
   return { token, dot1, dot2 };
 }
 
-/** Decodes a segment, whose form {@link splitToken} has checked, as a UTF-8 JSON object. */
+/**
+ * Decodes a segment, whose form {@link splitToken} has checked, as a UTF-8 JSON object.
+ *
+ * @category Sign and verify
+ */
 export function parseSegment(
   token: string,
   start: number,
@@ -101,7 +119,11 @@ export function parseSegment(
   return value as Record<string, unknown>;
 }
 
-/** Decodes and checks the header: HS256 only, and no extension we would have to understand. */
+/**
+ * Decodes and checks the header: HS256 only, and no extension we would have to understand.
+ *
+ * @category Sign and verify
+ */
 export function parseHeader(parts: TokenParts): JwtHeader {
   // The header this library writes, by far the most common, needs no decoding.
   if (parts.dot1 === PLAIN_HEADER.length && parts.token.startsWith(PLAIN_HEADER)) {
@@ -121,7 +143,11 @@ export function parseHeader(parts: TokenParts): JwtHeader {
   return header as JwtHeader;
 }
 
-/** The MAC of the signing input `header.payload`, as the backend gives it. */
+/**
+ * The MAC of the signing input `header.payload`, as the backend gives it.
+ *
+ * @category Sign and verify
+ */
 export function mac<K>(
   key: K,
   input: string,
@@ -135,6 +161,8 @@ export function mac<K>(
  * time (the backend's verify); {@link requireMatch} turns a mismatch into
  * `ERR_JWT_SIGNATURE`. A promise only when the backend gives one, so that a
  * synchronous backend's hot path waits for nothing.
+ *
+ * @category Sign and verify
  */
 export function verifySignature<K>(
   key: K,
@@ -156,7 +184,11 @@ export function verifySignature<K>(
   return backend.verify(key, input, signature);
 }
 
-/** Refuses a signature that does not match. */
+/**
+ * Refuses a signature that does not match.
+ *
+ * @category Sign and verify
+ */
 export function requireMatch(matches: boolean): void {
   if (!matches) throw new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
 }

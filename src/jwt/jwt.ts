@@ -1,5 +1,12 @@
 import { encodeBase64url, encodeText } from "./base64url.js";
-import { type ClaimOptions, invalidClaim, type JwtPayload, validateClaims } from "./claims.js";
+import {
+  type ClaimOptions,
+  type CompiledClaims,
+  checkClaims,
+  compileClaims,
+  invalidClaim,
+  type JwtPayload,
+} from "./claims.js";
 import { type Duration, epochSeconds, toSeconds } from "./duration.js";
 import { JwtError } from "./errors.js";
 import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
@@ -15,7 +22,11 @@ import {
 } from "./jws.js";
 import { backendKey, type Secret } from "./key.js";
 
-/** Options of {@link sign}. Each sets a registered claim, or the header's `kid`. */
+/**
+ * Options of {@link sign}. Each sets a registered claim, or the header's `kid`.
+ *
+ * @category Sign and verify
+ */
 export interface SignOptions {
   /** Sets `exp`: seconds from now, or a duration such as "15m". */
   expiresIn?: Duration | undefined;
@@ -44,7 +55,11 @@ export interface SignOptions {
   hmac?: HmacBackend | undefined;
 }
 
-/** Options of {@link verify}. */
+/**
+ * Options of {@link verify}.
+ *
+ * @category Sign and verify
+ */
 export interface VerifyOptions extends ClaimOptions {
   /** Longer tokens are refused before any work is done. Default 8192 characters. */
   maxTokenLength?: number | undefined;
@@ -56,18 +71,28 @@ export interface VerifyOptions extends ClaimOptions {
  * Picks the secret for a token from its (not yet verified) header, for key
  * rotation by `kid`. `undefined` or `null` means no key is known for it: the
  * token is refused with `ERR_JWT_KEY`.
+ *
+ * @category Sign and verify
  */
 export type SecretResolver = (
   header: JwtHeader,
 ) => Secret | undefined | null | Promise<Secret | undefined | null>;
 
-/** What {@link verify} and {@link decodeUnverified} return. */
+/**
+ * What {@link verify} and {@link decodeUnverified} return.
+ *
+ * @category Sign and verify
+ */
 export interface DecodedJwt<P extends object = JwtPayload> {
   header: JwtHeader;
   payload: P & JwtPayload;
 }
 
-/** Default of {@link VerifyOptions.maxTokenLength}. */
+/**
+ * Default of {@link VerifyOptions.maxTokenLength}.
+ *
+ * @category Sign and verify
+ */
 export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
 
 /**
@@ -77,6 +102,16 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
  *   not understood, an option sets a claim the payload already has, or the
  *   token would have no `exp` and `requireExpiration` is not false.
  * @throws JwtError `ERR_JWT_KEY` when the secret is shorter than 32 bytes.
+ * @example
+ * ```ts
+ * import { sign } from "hs256";
+ *
+ * const token = await sign({ sub: "alice", role: "admin" }, process.env.JWT_SECRET!, {
+ *   expiresIn: "15m",
+ * });
+ * ```
+ *
+ * @category Sign and verify
  */
 export async function sign(
   payload: object,
@@ -97,6 +132,20 @@ export async function sign(
  * Verifies an HS256 JWT: its form, header, signature and then its claims, in that order.
  *
  * @throws JwtError with the code that says what failed.
+ * @example
+ * ```ts
+ * import { isJwtError, verify } from "hs256";
+ *
+ * try {
+ *   const { payload } = await verify<{ role: string }>(token, process.env.JWT_SECRET!);
+ *   console.log(payload.sub, payload.role);
+ * } catch (error) {
+ *   if (!isJwtError(error)) throw error;
+ *   console.log(error.code, error.status); // e.g. "ERR_JWT_EXPIRED" 401
+ * }
+ * ```
+ *
+ * @category Sign and verify
  */
 export async function verify<P extends object = JwtPayload>(
   token: string,
@@ -104,12 +153,51 @@ export async function verify<P extends object = JwtPayload>(
   options: VerifyOptions = {},
 ): Promise<DecodedJwt<P>> {
   const now = epochSeconds(options.now);
+  return verifyCompiled<P>(token, secret, compileVerifyOptions(options), now);
+}
+
+/**
+ * {@link VerifyOptions} checked and converted once.
+ *
+ * @category Sign and verify
+ */
+export interface CompiledVerify {
+  readonly claims: CompiledClaims;
+  readonly maxLength: number;
+  readonly backend: HmacBackend;
+}
+
+/**
+ * Checks the options of `verify`: a TypeError for any that cannot be used.
+ *
+ * @category Sign and verify
+ */
+export function compileVerifyOptions(options: VerifyOptions): CompiledVerify {
   const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   // NaN compares false with everything, so it would silently turn the limit off.
   if (!(maxLength >= 0)) throw new TypeError("maxTokenLength must be a number of characters");
-  const parts = splitToken(token, maxLength);
+  if (options.now !== undefined) epochSeconds(options.now);
+  return {
+    claims: compileClaims(options),
+    maxLength,
+    backend: options.hmac ?? webCryptoHmac,
+  };
+}
+
+/**
+ * {@link verify} with options compiled by {@link compileVerifyOptions}, at `now` in seconds.
+ *
+ * @category Sign and verify
+ */
+export async function verifyCompiled<P extends object = JwtPayload>(
+  token: string,
+  secret: Secret | SecretResolver,
+  options: CompiledVerify,
+  now: number,
+): Promise<DecodedJwt<P>> {
+  const parts = splitToken(token, options.maxLength);
   const header = parseHeader(parts);
-  const backend = options.hmac ?? webCryptoHmac;
+  const { backend } = options;
   let key = backendKey(
     typeof secret === "function" ? await resolveSecret(secret, header) : secret,
     "verify",
@@ -123,13 +211,15 @@ export async function verify<P extends object = JwtPayload>(
   // Only now, with the signature good, is the payload read at all.
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
     JwtPayload;
-  validateClaims(payload, options, now);
+  checkClaims(payload, options.claims, now);
   return { header, payload };
 }
 
 /**
  * Decodes a token WITHOUT checking its signature or claims, with the same strict
  * parsing as {@link verify}. Never trust what it returns: it is for logs and debugging.
+ *
+ * @category Sign and verify
  */
 export function decodeUnverified<P extends object = JwtPayload>(token: string): DecodedJwt<P> {
   const parts = splitToken(token, DEFAULT_MAX_TOKEN_LENGTH);

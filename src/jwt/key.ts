@@ -4,6 +4,8 @@ import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 
 /**
  * A secret for HS256: a string (its UTF-8 bytes), raw bytes, or an HMAC SHA-256 `CryptoKey`.
+ *
+ * @category Sign and verify
  */
 export type Secret = string | Uint8Array | ArrayBuffer | CryptoKey;
 
@@ -28,12 +30,18 @@ const caches = new WeakMap<HmacBackend<unknown>, KeyCache<unknown>>();
  * Imports a secret as a non-extractable HMAC SHA-256 key for sign and verify.
  * A secret shorter than 32 bytes, or a `CryptoKey` of another algorithm, is refused
  * with `ERR_JWT_KEY`. Raw secrets are imported once and cached.
+ *
+ * @category Sign and verify
  */
 export function importSecret(secret: Secret): Promise<CryptoKey> {
   return keyFor(secret, "verify");
 }
 
-/** Like {@link importSecret}, and checks that a given `CryptoKey` may be used for `usage`. */
+/**
+ * Like {@link importSecret}, and checks that a given `CryptoKey` may be used for `usage`.
+ *
+ * @category Sign and verify
+ */
 export function keyFor(secret: Secret, usage: KeyUsage): Promise<CryptoKey> {
   try {
     return Promise.resolve(backendKey(secret, usage, webCryptoHmac));
@@ -46,6 +54,8 @@ export function keyFor(secret: Secret, usage: KeyUsage): Promise<CryptoKey> {
  * The key of `backend` for `secret`, made once and then cached. Throws (rather
  * than rejects) a refused secret, and returns the key itself, not a promise,
  * once it is made: the hot path of sign and verify then waits for nothing.
+ *
+ * @category Sign and verify
  */
 export function backendKey<K>(
   secret: Secret,
@@ -126,9 +136,14 @@ function importRaw<K>(bytes: Uint8Array<ArrayBuffer>, backend: HmacBackend<K>): 
   return backend.importKey(bytes);
 }
 
-// Checked by tag rather than instanceof, so that bytes made in another realm (a
-// vm context, as the Edge Runtime uses, or an iframe) are known as bytes.
-function bytesOf(secret: unknown): Uint8Array | undefined {
+/**
+ * The bytes of a raw secret given as bytes, or undefined for a string or a
+ * CryptoKey. Checked by tag rather than instanceof, so that bytes made in
+ * another realm (a vm context, as the Edge Runtime uses, or an iframe) are known as bytes.
+ *
+ * @category Sign and verify
+ */
+export function bytesOf(secret: unknown): Uint8Array | undefined {
   const tag = tagOf(secret);
   if (tag === "Uint8Array") return secret as Uint8Array;
   if (tag === "ArrayBuffer") return new Uint8Array(secret as ArrayBuffer);
@@ -155,7 +170,12 @@ function cryptoKeyProblem(key: CryptoKey, usage: KeyUsage): string | undefined {
   return undefined;
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+/**
+ * True when both hold the same bytes.
+ *
+ * @category Sign and verify
+ */
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

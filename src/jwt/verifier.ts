@@ -1,17 +1,31 @@
 import type { JwtPayload } from "./claims.js";
-import { validateClaims } from "./claims.js";
+import { checkTimes } from "./claims.js";
 import { epochSeconds } from "./duration.js";
 import type { JwtHeader } from "./jws.js";
-import { type DecodedJwt, type SecretResolver, type VerifyOptions, verify } from "./jwt.js";
-import type { Secret } from "./key.js";
+import {
+  compileVerifyOptions,
+  type DecodedJwt,
+  type SecretResolver,
+  type VerifyOptions,
+  verifyCompiled,
+} from "./jwt.js";
+import { bytesOf, type Secret, sameBytes } from "./key.js";
 
-/** A cache of verified tokens: at most `max`, the least recently used dropped first. */
+/**
+ * A cache of verified tokens: at most `max`, the least recently used dropped first.
+ *
+ * @category Sign and verify
+ */
 export interface CacheOptions {
   /** How many verified tokens to keep. */
   max: number;
 }
 
-/** Options of {@link createVerifier}: those of `verify`, and an optional cache. */
+/**
+ * Options of {@link createVerifier}: those of `verify`, and an optional cache.
+ *
+ * @category Sign and verify
+ */
 export interface VerifierOptions extends VerifyOptions {
   /**
    * Keep verified tokens, so that verifying one again costs a lookup and the
@@ -23,6 +37,8 @@ export interface VerifierOptions extends VerifyOptions {
 /**
  * What a {@link CachedVerifier} returns: read-only, since every hit shares one
  * frozen result.
+ *
+ * @category Sign and verify
  */
 export interface VerifiedJwt<P extends object = JwtPayload> {
   /** The token's header. */
@@ -34,13 +50,19 @@ export interface VerifiedJwt<P extends object = JwtPayload> {
 /**
  * Verifies a token with the secret and options given to {@link createVerifier};
  * `now`, for tests, overrides the current time for this call.
+ *
+ * @category Sign and verify
  */
 export type Verifier<P extends object = JwtPayload> = (
   token: string,
   now?: Date,
 ) => Promise<DecodedJwt<P>>;
 
-/** A {@link Verifier} with a cache: its results are frozen and typed read-only. */
+/**
+ * A {@link Verifier} with a cache: its results are frozen and typed read-only.
+ *
+ * @category Sign and verify
+ */
 export type CachedVerifier<P extends object = JwtPayload> = (
   token: string,
   now?: Date,
@@ -55,6 +77,8 @@ export type CachedVerifier<P extends object = JwtPayload> = (
  *
  * @throws TypeError when `cache.max` is not a positive integer, or a cache is
  *   asked for with a secret resolver (a key it stops returning must stop verifying).
+ *
+ * @category Sign and verify
  */
 export function createVerifier<P extends object = JwtPayload>(
   secret: Secret,
@@ -69,10 +93,14 @@ export function createVerifier<P extends object = JwtPayload>(
   options: VerifierOptions = {},
 ): Verifier<P> {
   const { cache, ...verifyOptions } = options;
-  const at = (now: Date | undefined) =>
-    now === undefined ? verifyOptions : { ...verifyOptions, now };
-  if (cache === undefined) return (token, now) => verify<P>(token, secret, at(now));
-  if (!Number.isSafeInteger(cache.max) || cache.max < 1) {
+  // Every option is checked here, once: a bad one fails at start-up.
+  const compiled = compileVerifyOptions(verifyOptions);
+  const fixedNow = verifyOptions.now;
+  const seconds = (now: Date | undefined) => epochSeconds(now ?? fixedNow);
+  if (cache === undefined) {
+    return (token, now) => verifyCompiled<P>(token, secret, compiled, seconds(now));
+  }
+  if (!Number.isSafeInteger(cache?.max) || cache.max < 1) {
     throw new TypeError("cache.max must be a positive integer");
   }
   if (typeof secret === "function") {
@@ -83,21 +111,46 @@ export function createVerifier<P extends object = JwtPayload>(
   // entry (a hashed key let forged tokens hit in GHSA-rp9m-7r4c-75qg). A Map
   // keeps insertion order, so re-inserting on a hit makes it an LRU.
   const entries = new Map<string, DecodedJwt<P>>();
+  const bytesChanged = watchBytes(secret);
+  // The entries were verified with the key's bytes as they were: bytes changed
+  // in place make another key, for which none of them was verified.
+  const keyChanged = () => {
+    const changed = bytesChanged();
+    if (changed) entries.clear();
+    return changed;
+  };
   return async (token, now) => {
+    const at = seconds(now);
+    keyChanged();
     const hit = entries.get(token);
     if (hit === undefined) {
-      const result = await verify<P>(token, secret, at(now));
+      const result = await verifyCompiled<P>(token, secret, compiled, at);
       freeze(result);
-      entries.set(token, result);
+      // Another call may have changed the key while this one waited.
+      if (!keyChanged()) entries.set(token, result);
       if (entries.size > max) entries.delete(entries.keys().next().value as string);
       return result;
     }
     entries.delete(token);
     // The other checks gave the same answer for the same payload and options;
     // these also depend on the time.
-    validateClaims(hit.payload, verifyOptions, epochSeconds(now ?? verifyOptions.now));
+    checkTimes(hit.payload, compiled.claims, at);
     entries.set(token, hit);
     return hit;
+  };
+}
+
+// A function that tells whether a byte secret differs from when it last asked;
+// always false for a string or a CryptoKey, which cannot change.
+function watchBytes(secret: Secret): () => boolean {
+  const view = bytesOf(secret);
+  if (view === undefined) return () => false;
+  let copy = new Uint8Array(view);
+  return () => {
+    const current = bytesOf(secret) as Uint8Array;
+    if (sameBytes(copy, current)) return false;
+    copy = new Uint8Array(current);
+    return true;
   };
 }
 

@@ -7,6 +7,7 @@ const BRAND = Symbol.for("hs256.StoreError");
  * did not confirm. Not a JwtError: the token may be fine, so the answer is a
  * 503 (try again), never a 401 (log in again). The store's own error is the
  * `cause`.
+ * @category Errors
  */
 export class StoreError extends Error {
   override readonly name = "StoreError";
@@ -26,7 +27,7 @@ export class StoreError extends Error {
   }
 }
 
-/** True when `error` is a {@link StoreError}, from any copy of this package. */
+/** True when `error` is a {@link StoreError}, from any copy of this package. @category Errors */
 export function isStoreError(error: unknown): error is StoreError {
   return typeof error === "object" && error !== null && BRAND in error;
 }

@@ -9,7 +9,7 @@ import type { Secret } from "../jwt/key.js";
 import { type CacheOptions, createVerifier } from "../jwt/verifier.js";
 import type { RefreshRecord, RefreshStore } from "./stores/store.js";
 
-/** Options of {@link createTokens}. */
+/** Options of {@link createTokens}. @category Login flow */
 export interface TokensOptions {
   /** The key of access tokens, and of refresh tokens unless `refreshSecret` is given. */
   secret: Secret;
@@ -47,7 +47,7 @@ export interface TokensOptions {
   now?: (() => Date) | undefined;
 }
 
-/** The claims an access token carries, besides the application's own. */
+/** The claims an access token carries, besides the application's own. @category Login flow */
 export interface AccessClaims extends JwtClaims {
   sub: string;
   type: "ATK";
@@ -56,7 +56,7 @@ export interface AccessClaims extends JwtClaims {
   exp: number;
 }
 
-/** The claims of a refresh token. */
+/** The claims of a refresh token. @category Login flow */
 export interface RefreshClaims<C extends object = Record<never, never>> extends JwtClaims {
   sub: string;
   type: "RTK";
@@ -69,7 +69,7 @@ export interface RefreshClaims<C extends object = Record<never, never>> extends 
   claims?: C;
 }
 
-/** The answer to a login or a refresh, shaped like an OAuth 2.0 token response (RFC 6749 section 5.1). */
+/** The answer to a login or a refresh, shaped like an OAuth 2.0 token response (RFC 6749 section 5.1). @category Login flow */
 export interface TokenPair {
   accessToken: string;
   refreshToken: string;
@@ -80,10 +80,10 @@ export interface TokenPair {
   refreshExpiresIn: number;
 }
 
-/** The claims given to `issue`: a subject and the application's own claims. */
+/** The claims given to `issue`: a subject and the application's own claims. @category Login flow */
 export type IssueClaims<C extends object> = C & { sub: string };
 
-/** The access-token / refresh-token helpers made by {@link createTokens}. */
+/** The access-token / refresh-token helpers made by {@link createTokens}. @category Login flow */
 export interface Tokens<C extends object> {
   /** Issues a new pair for a login: a new refresh family. */
   issue(claims: IssueClaims<C>): Promise<TokenPair>;
@@ -112,6 +112,19 @@ const RESERVED = ["type", "jti", "fam", "iat", "exp", "nbf", "iss", "aud", "clai
 /**
  * Creates the helpers of the access-token / refresh-token flow, typed by the
  * application's own access-token claims `C`.
+ * @category Login flow
+ * @example
+ * ```ts
+ * import { createTokens, memoryStore } from "hs256";
+ *
+ * const tokens = createTokens<{ role: string }>({
+ *   secret: process.env.JWT_SECRET!,
+ *   store: memoryStore(),
+ * });
+ * const { accessToken, refreshToken } = await tokens.issue({ sub: "alice", role: "admin" });
+ * const claims = await tokens.verifyAccess(accessToken); // { sub: "alice", role: "admin", ... }
+ * const next = await tokens.refresh(refreshToken); // the old refresh token is now used up
+ * ```
  */
 export function createTokens<C extends object = Record<never, never>>(
   options: TokensOptions,

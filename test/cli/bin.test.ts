@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sign } from "../../src/index.js";
+import { SECRET } from "../support/fixtures.js";
 import { run } from "../support/spawn.js";
 
-const SECRET = "bin-test-secret-that-is-long-enough-0123456789";
 let outDir: string;
 let cli: string;
 

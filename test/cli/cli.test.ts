@@ -1,13 +1,13 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main, processIo, readAll } from "../../src/cli/cli.js";
 import { decodeUnverified, sign, verify } from "../../src/index.js";
+import { NOW, SECRET } from "../support/fixtures.js";
 
-const SECRET = "cli-test-secret-that-is-long-enough-0123456789";
-const HOUR_AGO = new Date(Date.now() - 3600_000);
+const HOUR_AGO = new Date(NOW.getTime() - 3600_000);
 
 interface RunOptions {
   stdin?: string | undefined;
@@ -26,6 +26,7 @@ async function run(argv: string[], options: RunOptions = {}) {
     },
     readStdin: async () => options.stdin,
     env: options.env ?? { JWT_SECRET: SECRET },
+    now: () => NOW,
   });
   return { code, out, err };
 }
@@ -70,10 +71,44 @@ describe("help and usage", () => {
     expect(err).toContain('Run "hs256 sign --help"');
   });
 
-  it("refuses more than one argument", async () => {
-    const { code, err } = await run(["verify", "a.b.c", "d.e.f"]);
+  // An extra argument may be a secret typed in the wrong place: it is counted, not shown.
+  it("refuses more than one argument without repeating them", async () => {
+    const { code, err } = await run(["verify", "a.b.c", "hunter2-hunter2-hunter2-hunter2"]);
     expect(code).toBe(EXIT_USAGE);
-    expect(err).toContain("too many arguments: d.e.f");
+    expect(err).toContain("too many arguments: expected at most one, got 2");
+    expect(err).not.toContain("hunter2");
+  });
+
+  it.each([["--version"], ["-v"]])("%s prints the package's version", async (flag) => {
+    const { version } = JSON.parse(
+      await readFile(new URL("../../package.json", import.meta.url), "utf8"),
+    );
+    const { code, out } = await run([flag]);
+    expect(code).toBe(EXIT_OK);
+    expect(out).toBe(`${version}\n`);
+  });
+
+  it.each([
+    ["sign", "--expires-in", "exp"],
+    ["sign", "--issuer", "iss"],
+    ["sign", "--subject", "sub"],
+    ["verify", "--clock-tolerence", "clock-tolerance"],
+    ["verify", "--maxlength", "max-length"],
+  ])("names the option closest to an unknown one (%s %s)", async (name, flag, known) => {
+    const { code, err } = await run([name, flag, "x", "{}"]);
+    expect(code).toBe(EXIT_USAGE);
+    expect(err).toContain(`Unknown option '${flag}': did you mean --${known}?`);
+  });
+
+  it("suggests nothing for an option like none it knows", async () => {
+    const { err } = await run(["verify", "--frobnicate", "x"]);
+    expect(err).toContain("Unknown option '--frobnicate'");
+    expect(err).not.toContain("did you mean");
+  });
+
+  it("shows how to write the secret file readable by its owner alone", async () => {
+    const { out } = await run(["secret", "--help"]);
+    expect(out).toContain("(umask 077 && hs256 secret > jwt-secret)");
   });
 });
 
@@ -99,7 +134,7 @@ describe("sign", () => {
     expect(code).toBe(EXIT_OK);
     expect(err).toBe("");
     expect(out.endsWith("\n")).toBe(true);
-    const { payload } = await verify(out.trim(), SECRET, { requireExpiration: false });
+    const { payload } = await verify(out.trim(), SECRET, { requireExpiration: false, now: NOW });
     expect(payload).toMatchObject({ sub: "alice", role: "admin" });
     expect(typeof payload.iat).toBe("number");
   });
@@ -236,7 +271,9 @@ describe("the secret", () => {
       env: { MY_KEY: SECRET, JWT_SECRET: "another-secret-that-is-also-long-enough" },
     });
     expect(code).toBe(EXIT_OK);
-    await expect(verify(out.trim(), SECRET, { requireExpiration: false })).resolves.toBeDefined();
+    await expect(
+      verify(out.trim(), SECRET, { requireExpiration: false, now: NOW }),
+    ).resolves.toBeDefined();
   });
 
   it("names the missing variable of --secret-env", async () => {
@@ -249,16 +286,37 @@ describe("the secret", () => {
     ["\n", true],
     ["\r\n", true],
     ["", true],
-    ["\n\n", false],
   ])("comes from --secret-file without one trailing newline (%j)", async (ending, same) => {
     const path = await tempFile(`${SECRET}${ending}`);
     const { code, out } = await run(["sign", "--exp", "1m", "--secret-file", path, "{}"], {
       env: {},
     });
     expect(code).toBe(EXIT_OK);
-    const verified = verify(out.trim(), SECRET, { requireExpiration: false });
+    const verified = verify(out.trim(), SECRET, { requireExpiration: false, now: NOW });
     if (same) await expect(verified).resolves.toBeDefined();
     else await expect(verified).rejects.toMatchObject({ code: "ERR_JWT_SIGNATURE" });
+  });
+
+  // Either would make another key than the one the servers read from the same file.
+  it.each([
+    ["\uFEFF", "\n", "starts with a byte order mark"],
+    ["", "\n\n", "ends with more than one newline"],
+    ["", "\r\n\r\n", "ends with more than one newline"],
+    ["", "\n\r\n", "ends with more than one newline"],
+  ])("refuses a secret file with %j before or %j after the secret", async (before, after, why) => {
+    const path = await tempFile(`${before}${SECRET}${after}`);
+    const { code, out, err } = await run(["sign", "--exp", "1m", "--secret-file", path, "{}"]);
+    expect(code).toBe(EXIT_FAILURE);
+    expect(out).toBe("");
+    expect(err).toContain(`the secret file ${path} ${why}`);
+    expect(err).not.toContain(SECRET);
+  });
+
+  it("does not repeat a --secret-env value that is no variable's name", async () => {
+    const { code, err } = await run(["sign", "--exp", "1m", "--secret-env", "s3cr3t-v@lue!", "{}"]);
+    expect(code).toBe(EXIT_FAILURE);
+    expect(err).toContain("the environment variable named by --secret-env is not set");
+    expect(err).not.toContain("s3cr3t");
   });
 
   it("reports a secret file it cannot read", async () => {
@@ -303,14 +361,14 @@ describe("the secret", () => {
 
 describe("verify", () => {
   const fresh = (payload: object = { sub: "alice" }, options = {}) =>
-    sign(payload, SECRET, { expiresIn: "1h", ...options });
+    sign(payload, SECRET, { expiresIn: "1h", now: NOW, ...options });
 
   it("prints the header and payload as JSON", async () => {
     const token = await fresh({ sub: "alice", role: "admin" });
     const { code, out, err } = await run(["verify", token]);
     expect(code).toBe(EXIT_OK);
     expect(err).toBe("");
-    expect(JSON.parse(out)).toEqual(await verify(token, SECRET));
+    expect(JSON.parse(out)).toEqual(await verify(token, SECRET, { now: NOW }));
   });
 
   it("reads the token from stdin", async () => {
@@ -338,7 +396,7 @@ describe("verify", () => {
   });
 
   it("reports a token signed with another secret", async () => {
-    const token = await sign({}, `${SECRET}-other`, { expiresIn: "1h" });
+    const token = await sign({}, `${SECRET}-other`, { expiresIn: "1h", now: NOW });
     const { code, err } = await run(["verify", token]);
     expect(code).toBe(EXIT_FAILURE);
     expect(err).toBe("error ERR_JWT_SIGNATURE: signature does not match\n");
@@ -388,7 +446,7 @@ describe("verify", () => {
   });
 
   it("accepts a token without exp only with --allow-no-exp", async () => {
-    const token = await sign({ sub: "a" }, SECRET, { requireExpiration: false });
+    const token = await sign({ sub: "a" }, SECRET, { requireExpiration: false, now: NOW });
     const refused = await run(["verify", token]);
     expect(refused.code).toBe(EXIT_FAILURE);
     expect(refused.err).toContain('error ERR_JWT_CLAIM: token has no "exp" claim');
@@ -419,9 +477,23 @@ describe("verify", () => {
   );
 });
 
+describe("a token pasted with its scheme (RFC 6750 section 2.1)", () => {
+  it.each(["Bearer ", "bearer  ", "Authorization: Bearer ", "authorization:Bearer "])(
+    "reads %j followed by the token as the token, in verify and decode",
+    async (prefix) => {
+      const token = await sign({ sub: "alice" }, SECRET, { expiresIn: 60, now: NOW });
+      const verified = await run(["verify", `${prefix}${token}`]);
+      expect(verified.code).toBe(EXIT_OK);
+      expect(JSON.parse(verified.out).payload.sub).toBe("alice");
+      const decoded = await run(["decode", "-"], { stdin: `${prefix}${token}\n`, env: {} });
+      expect(JSON.parse(decoded.out).payload.sub).toBe("alice");
+    },
+  );
+});
+
 describe("decode", () => {
   it("prints the header and payload, says they are not verified, and needs no secret", async () => {
-    const token = await sign({ sub: "eve" }, `${SECRET}-unknown`, { expiresIn: 60 });
+    const token = await sign({ sub: "eve" }, `${SECRET}-unknown`, { expiresIn: 60, now: NOW });
     const { code, out, err } = await run(["decode", token], { env: {} });
     expect(code).toBe(EXIT_OK);
     expect(JSON.parse(out)).toEqual(decodeUnverified(token));
@@ -429,7 +501,7 @@ describe("decode", () => {
   });
 
   it("reads the token from stdin", async () => {
-    const token = await sign({ sub: "eve" }, SECRET, { expiresIn: 60 });
+    const token = await sign({ sub: "eve" }, SECRET, { expiresIn: 60, now: NOW });
     const { code, out } = await run(["decode", "-"], { stdin: `${token}\n` });
     expect(code).toBe(EXIT_OK);
     expect(JSON.parse(out).payload.sub).toBe("eve");
@@ -453,6 +525,7 @@ describe("failures", () => {
       },
       readStdin: () => Promise.reject("stdin closed"),
       env: {},
+      now: () => NOW,
     });
     expect(code).toBe(EXIT_FAILURE);
     expect(err).toBe("error: stdin closed\n");

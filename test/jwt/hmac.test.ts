@@ -9,9 +9,9 @@ import {
 } from "../../src/index.js";
 import { type HmacBackend, webCryptoHmac } from "../../src/jwt/hmac.js";
 import { nodeHmac } from "../../src/node.js";
+import { SECRET } from "../support/fixtures.js";
 
 const encoder = new TextEncoder();
-const SECRET = "0123456789abcdef0123456789abcdef";
 
 // RFC 7515 appendix A.1: the HS256 example, its key (a JWK "k") and its token.
 const A1_KEY = Buffer.from(

@@ -3,6 +3,7 @@ import jwt from "jsonwebtoken";
 import { describe, expect, it } from "vitest";
 import { decodeUnverified, sign, verify } from "../../src/index.js";
 import { JwtError } from "../../src/jwt/errors.js";
+import { SECRET } from "../support/fixtures.js";
 
 // RFC 7515 Appendix A.1: the JWS example that uses HMAC SHA-256. The key is the
 // JWK "k" of A.1.1, base64url of 64 bytes; the header is {"typ":"JWT",\r\n "alg":"HS256"}.
@@ -73,7 +74,6 @@ describe("RFC 7515 Appendix A.1", () => {
   });
 });
 
-const SECRET = "interop-secret-0123456789abcdef-0123456789";
 const secretBytes = new TextEncoder().encode(SECRET);
 
 const claims = {

@@ -167,40 +167,6 @@ describe("parseHeader", () => {
     });
   });
 
-  it("refuses every alg but exactly HS256 (RFC 8725 section 3.1)", () => {
-    const algs = [
-      '"none"',
-      '"None"',
-      '"HS384"',
-      '"HS512"',
-      '"RS256"',
-      '"ES256"',
-      '"hs256"',
-      '"HS256 "',
-      '" HS256"',
-      '"HS256\\u0000"',
-      '""',
-      "256",
-      "null",
-      "true",
-      '["HS256"]',
-      '{"name":"HS256"}',
-    ];
-    for (const alg of algs) {
-      const error = throwsWith(() => header(`{"alg":${alg},"typ":"JWT"}`), "ERR_JWT_ALGORITHM");
-      expect(error.message).toBe('header "alg" must be "HS256"');
-    }
-    throwsWith(() => header('{"typ":"JWT"}'), "ERR_JWT_ALGORITHM");
-    throwsWith(() => header("{}"), "ERR_JWT_ALGORITHM");
-  });
-
-  it("refuses any crit (RFC 7515 section 4.1.11)", () => {
-    for (const crit of ['["exp"]', "[]", '["b64"]', "null", '"x"']) {
-      const error = throwsWith(() => header(`{"alg":"HS256","crit":${crit}}`), "ERR_JWT_ALGORITHM");
-      expect(error.message).toBe('header "crit" is not supported');
-    }
-  });
-
   it.each(["1", "null", "true", '["k"]', '{"id":"k"}'])(
     "refuses a kid that is not a string (%s), before any key is looked up",
     (kid) => {

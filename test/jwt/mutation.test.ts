@@ -4,10 +4,7 @@ import { describe, expect, it } from "vitest";
 import { JwtError, sign, verify } from "../../src/index.js";
 import { decodeBase64url } from "../../src/jwt/base64url.js";
 import { toSeconds } from "../../src/jwt/duration.js";
-
-const SECRET = "mutation-test-secret-of-32-bytes-long!!";
-const NOW = new Date("2030-01-01T00:00:00Z");
-const NOW_S = NOW.getTime() / 1000;
+import { NOW, NOW_SECONDS as NOW_S, SECRET } from "../support/fixtures.js";
 
 async function refusal(attempt: Promise<unknown>): Promise<JwtError> {
   const error = await attempt.then(

@@ -4,16 +4,15 @@ import { describe, expect, it } from "vitest";
 import { decodeUnverified, JwtError, sign, verify } from "../../src/index.js";
 import {
   expectCleanError,
-  expectRefused,
   NOW,
   NOW_SECONDS,
   OTHER_SECRET,
   payload,
   runs,
   SECRET,
-  TAMPER_CODES,
   tokenChar,
 } from "../support/arbitraries.js";
+import { refusalCode } from "../support/signed.js";
 
 const RUNS = runs(200);
 
@@ -88,7 +87,10 @@ describe("a changed token is refused, never accepted, never another error", () =
         const index = at % token.length;
         fc.pre(token[index] !== char);
         const changed = token.slice(0, index) + char + token.slice(index + 1);
-        await expectRefused(verifyNow(changed), TAMPER_CODES);
+        await expect(verifyNow(changed)).rejects.toMatchObject({
+          name: "JwtError",
+          code: refusalCode(changed),
+        });
         expectDecodeOnlyMalformed(changed);
       }),
       runs(500),
@@ -105,12 +107,10 @@ describe("a changed token is refused, never accepted, never another error", () =
         const index = token.lastIndexOf(".") + 1 + offset;
         fc.pre(token[index] !== char);
         const changed = token.slice(0, index) + char + token.slice(index + 1);
-        const error = await expectRefused(verifyNow(changed), [
-          "ERR_JWT_SIGNATURE",
-          "ERR_JWT_MALFORMED",
-        ]);
         // Only the last of 43 characters holds unused bits (RFC 4648 section 3.5).
-        if (offset < 42) expect(error.code).toBe("ERR_JWT_SIGNATURE");
+        const code = refusalCode(changed);
+        if (offset < 42) expect(code).toBe("ERR_JWT_SIGNATURE");
+        await expect(verifyNow(changed)).rejects.toMatchObject({ name: "JwtError", code });
       }),
       RUNS,
     );
@@ -122,7 +122,10 @@ describe("a changed token is refused, never accepted, never another error", () =
         const token = await signNow(p);
         const cut = at % token.length;
         const truncated = fromEnd ? token.slice(0, cut) : token.slice(cut + 1);
-        await expectRefused(verifyNow(truncated), TAMPER_CODES);
+        await expect(verifyNow(truncated)).rejects.toMatchObject({
+          name: "JwtError",
+          code: refusalCode(truncated),
+        });
         expectDecodeOnlyMalformed(truncated);
       }),
       RUNS,
@@ -141,8 +144,10 @@ describe("a changed token is refused, never accepted, never another error", () =
           if (remove) segments.splice(position % 3, 1);
           else segments.splice(position, 0, extra);
           const changed = segments.join(".");
-          const error = await expectRefused(verifyNow(changed), TAMPER_CODES);
-          expect(error.code).toBe("ERR_JWT_MALFORMED");
+          await expect(verifyNow(changed)).rejects.toMatchObject({
+            name: "JwtError",
+            code: "ERR_JWT_MALFORMED",
+          });
           expect(() => decodeUnverified(changed)).toThrow(JwtError);
         },
       ),
@@ -165,7 +170,10 @@ describe("a changed token is refused, never accepted, never another error", () =
           const tokens = [a.split("."), b.split(".")];
           const mixed = picks.map(([t, s]) => tokens[t]?.[s]).join(".");
           fc.pre(mixed !== a && mixed !== b);
-          await expectRefused(verify(mixed, s1, { now: NOW }), TAMPER_CODES);
+          await expect(verify(mixed, s1, { now: NOW })).rejects.toMatchObject({
+            name: "JwtError",
+            code: refusalCode(mixed, s1),
+          });
         },
       ),
       RUNS,
@@ -231,8 +239,11 @@ describe("any input to verify and decodeUnverified", () => {
   it("refuses non-strings as malformed, saying a string is needed", async () => {
     await fc.assert(
       fc.asyncProperty(notAString, async (input) => {
-        const error = await expectRefused(verify(input as string, SECRET), ["ERR_JWT_MALFORMED"]);
-        expect(error.message).toBe("token must be a string");
+        await expect(verify(input as string, SECRET)).rejects.toMatchObject({
+          name: "JwtError",
+          code: "ERR_JWT_MALFORMED",
+          message: "token must be a string",
+        });
         expect(() => decodeUnverified(input as string)).toThrow("token must be a string");
       }),
       RUNS,

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { authenticate, createTokens, memoryStore, sign } from "../../src/index.js";
 import { type HmacBackend, webCryptoHmac } from "../../src/jwt/hmac.js";
 import { createVerifier } from "../../src/jwt/verifier.js";
+import { NOW_SECONDS, SECRET } from "../support/fixtures.js";
 
-const SECRET = "0123456789abcdef0123456789abcdef";
-const T0 = 1_700_000_000;
+const T0 = NOW_SECONDS;
 
 function countingBackend(): HmacBackend<CryptoKey> & { verifies: number } {
   const backend = {
@@ -64,7 +64,62 @@ describe("createVerifier without a cache", () => {
   });
 });
 
+describe("createVerifier checks its options once, when it is made", () => {
+  const bad: [string, object][] = [
+    ["maxTokenAge", { maxTokenAge: "1 day" }],
+    ["clockTolerance", { clockTolerance: "soon" }],
+    ["clockTolerance", { clockTolerance: -1 }],
+    ["clockTolerance", { clockTolerance: `${"9".repeat(400)}s` }],
+    ["maxTokenLength", { maxTokenLength: Number.NaN }],
+    ["issuer", { issuer: 5 }],
+    ["audience", { audience: ["api", 1] }],
+    ["type", { type: { ATK: true } }],
+    ["subject", { subject: 7 }],
+    ["requireExpiration", { requireExpiration: "no" }],
+    ["now", { now: new Date(Number.NaN) }],
+  ];
+
+  it.each(bad)("refuses a bad %s with a TypeError at creation", (option, options) => {
+    expect(() => createVerifier(SECRET, options)).toThrow(TypeError);
+    expect(() => createVerifier(SECRET, options)).toThrow(option);
+    expect(() => createVerifier(SECRET, { ...options, cache: { max: 10 } })).toThrow(TypeError);
+  });
+
+  it("makes createTokens refuse a bad option when it is made, not per request", () => {
+    expect(() => createTokens({ secret: SECRET, clockTolerance: "soon" })).toThrow(TypeError);
+  });
+});
+
 describe("createVerifier with a cache", () => {
+  // The cache belongs to the key's bytes, as the imported key does (see key.ts).
+  it("empties when the secret's bytes are changed in place", async () => {
+    const bytes = new TextEncoder().encode(SECRET);
+    const verifier = createVerifier(bytes, { cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, bytes, { expiresIn: 60 });
+    expect((await verifier(token)).payload.sub).toBe("a");
+    bytes.fill(0x41);
+    await expect(verifier(token)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_SIGNATURE",
+    });
+    const fresh = await sign({ sub: "b" }, bytes, { expiresIn: 60 });
+    expect((await verifier(fresh)).payload.sub).toBe("b");
+  });
+
+  it("does not keep a result verified while the bytes changed", async () => {
+    const bytes = new TextEncoder().encode(SECRET);
+    const hmac = countingBackend();
+    const verifier = createVerifier(bytes, { hmac, cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, bytes, { expiresIn: 60 });
+    const pending = verifier(token);
+    bytes.fill(0x41);
+    await pending;
+    await expect(verifier(token)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_SIGNATURE",
+    });
+  });
+
   it("serves a token verified before without another HMAC", async () => {
     const hmac = countingBackend();
     const verifier = createVerifier(SECRET, { hmac, cache: { max: 10 } });

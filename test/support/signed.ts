@@ -4,12 +4,9 @@ import { createHmac } from "node:crypto";
 import { expect } from "vitest";
 import { JwtError, type JwtErrorCode } from "../../src/jwt/errors.js";
 
-/** 32 bytes exactly: the shortest secret HS256 accepts. */
-export const SECRET = "0123456789abcdef0123456789abcdef";
+import { SECRET } from "./fixtures.js";
 
-/** A fixed clock for tests: 2023-11-14T22:13:20Z. */
-export const NOW_SECONDS = 1_700_000_000;
-export const NOW = new Date(NOW_SECONDS * 1000);
+export { NOW, NOW_SECONDS, SECRET } from "./fixtures.js";
 
 export function b64url(data: string | Uint8Array): string {
   return Buffer.from(data).toString("base64url");
@@ -51,4 +48,42 @@ export function throwsWith(fn: () => unknown, code: JwtErrorCode): JwtError {
   expect(error).toBeInstanceOf(JwtError);
   expect((error as JwtError).code).toBe(code);
   return error as JwtError;
+}
+
+const strictText = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+function decodeSegment(segment: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(strictText.decode(Buffer.from(segment, "base64url")));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The one code `verify` must refuse a token with, worked out with node:crypto
+ * and Buffer alone, in the order RFC 7515 section 5.2 gives: form (three strict
+ * base64url segments, at most 8192 characters), header (JSON, alg, crit, kid),
+ * signature, then the payload's form. For a token whose signature matches, the
+ * claims decide, so "signed" is returned.
+ */
+export function refusalCode(
+  token: string,
+  secret: string | Uint8Array = SECRET,
+): JwtErrorCode | "signed" {
+  const segments = token.split(".");
+  if (token.length > 8192 || segments.length !== 3) return "ERR_JWT_MALFORMED";
+  const strict = (s: string) =>
+    /^[A-Za-z0-9_-]*$/.test(s) && b64url(Buffer.from(s, "base64url")) === s;
+  if (!segments.every(strict)) return "ERR_JWT_MALFORMED";
+  const [header, payload, signature] = segments as [string, string, string];
+  const parsed = decodeSegment(header);
+  if (parsed === undefined) return "ERR_JWT_MALFORMED";
+  if (parsed.alg !== "HS256" || parsed.crit !== undefined) return "ERR_JWT_ALGORITHM";
+  if (parsed.kid !== undefined && typeof parsed.kid !== "string") return "ERR_JWT_MALFORMED";
+  if (hmac(`${header}.${payload}`, secret) !== signature) return "ERR_JWT_SIGNATURE";
+  return decodeSegment(payload) === undefined ? "ERR_JWT_MALFORMED" : "signed";
 }

@@ -7,13 +7,13 @@ import {
   type RefreshStore,
 } from "./store.js";
 
-/** Options of {@link memoryStore}. */
+/** Options of {@link memoryStore}. @category Stores */
 export interface MemoryStoreOptions {
   /** The clock, in milliseconds since the epoch, for tests. Default: `Date.now`. */
   now?: (() => number) | undefined;
 }
 
-/** A {@link RefreshStore} in memory, which tells how many entries it holds. */
+/** A {@link RefreshStore} in memory, which tells how many entries it holds. @category Stores */
 export interface MemoryStore extends RefreshStore {
   /** The number of entries held, live or not yet swept. */
   readonly size: number;
@@ -26,6 +26,7 @@ export interface MemoryStore extends RefreshStore {
  *
  * Expired entries are dropped as it goes, so its size follows the number of
  * live tokens, not the number ever issued.
+ * @category Stores
  */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   const now = options.now ?? Date.now;

@@ -11,13 +11,14 @@ import {
  * The one method the Redis store needs from a client: send a command as its
  * words and resolve with the reply. node-redis (v4, v5) clients have it as is;
  * others take a one-line adapter (see {@link redisStore}).
+ * @category Stores
  */
 export interface RedisClient {
   /** Sends one command, as its words (`["GET", "key"]`), and resolves with the reply. */
   sendCommand(args: string[]): Promise<unknown>;
 }
 
-/** Options of {@link redisStore}. */
+/** Options of {@link redisStore}. @category Stores */
 export interface RedisStoreOptions {
   /** Put before every key, to share a database with other data. Default `"jwt:"`. */
   prefix?: string | undefined;
@@ -125,6 +126,7 @@ const STATES: readonly RefreshState[] = ["used", "active", "revoked"];
  * import { redisStore } from "hs256";
  * const store = redisStore({ sendCommand: ([command, ...rest]) => ioredis.call(command!, ...rest) });
  * ```
+ * @category Stores
  */
 export function redisStore(client: RedisClient, options: RedisStoreOptions = {}): RefreshStore {
   if (typeof client?.sendCommand !== "function") {

@@ -1,4 +1,4 @@
-/** A refresh token as a store sees it: its id, its family, its subject and when it expires. */
+/** A refresh token as a store sees it: its id, its family, its subject and when it expires. @category Stores */
 export interface RefreshRecord {
   /** The token's `jti`. */
   jti: string;
@@ -15,12 +15,14 @@ export interface RefreshRecord {
  * - "active": issued and not used yet;
  * - "used": already consumed by a refresh, or unknown to the store;
  * - "revoked": its family was revoked (logout, reuse, or revokeSubject).
+ * @category Stores
  */
 export type RefreshState = "active" | "used" | "revoked";
 
 /**
  * Server-side state for refresh rotation and revocation. Every method may
  * reject (a store that is down); the caller then fails and changes nothing.
+ * @category Stores
  */
 export interface RefreshStore {
   /** Records a newly issued refresh token as active. */
@@ -42,7 +44,7 @@ export interface RefreshStore {
   isAccessDenied(jti: string): Promise<boolean>;
 }
 
-/** Refuses a record that is not what the store API promises, before any store writes it. */
+/** Refuses a record that is not what the store API promises, before any store writes it. @category Stores */
 export function checkRecord(record: RefreshRecord): void {
   if (typeof record !== "object" || record === null)
     throw new TypeError("record must be an object");
@@ -52,13 +54,13 @@ export function checkRecord(record: RefreshRecord): void {
   checkTime(record.exp, "exp");
 }
 
-/** Refuses an id that is not a non-empty string. */
+/** Refuses an id that is not a non-empty string. @category Stores */
 export function checkString(value: unknown, name: string): void {
   if (typeof value !== "string" || value === "")
     throw new TypeError(`${name} must be a non-empty string`);
 }
 
-/** Refuses a time that is not a finite number of seconds. */
+/** Refuses a time that is not a finite number of seconds. @category Stores */
 export function checkTime(value: unknown, name: string): void {
   if (typeof value !== "number" || !Number.isFinite(value)) {
     throw new TypeError(`${name} must be a finite number of seconds since the epoch`);

@@ -10,6 +10,8 @@ export default {
   // index.ts only re-exports; everything else is mutated, the adapters, the
   // stores and the command line included.
   mutate: ["src/**/*.ts", "!src/index.ts"],
+  // Not copied into the sandbox: the runtimes of test:runtimes, and the builds.
+  ignorePatterns: [".runtimes", "dist", "coverage", "docs/api", "reports"],
   coverageAnalysis: "perTest",
   concurrency: 2,
   timeoutMS: 3000,

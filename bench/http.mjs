@@ -1,17 +1,29 @@
-// npm run bench:http: requests per second of a node:http server that verifies
-// a Bearer token on GET /me, under wrk on 127.0.0.1. One server process per
-// case, all started up front; every round loads each of them once, in a new
-// random order, and the figures are medians over rounds.
+// npm run bench:http: requests per second of a server that verifies a Bearer
+// token on GET /me, under wrk on 127.0.0.1: node:http with each library, and
+// Express and Fastify each with its usual JWT plugin and with this library's
+// adapter. One server process per case, all started up front; every round loads
+// each of them once, in a new random order, and the figures are medians over
+// rounds. Then, when bench/refresh-redis.mjs is present, the refresh benchmark
+// on Redis. BENCH_DIST names another build of the library (default ../dist/).
 import { execFileSync, spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFileSync } from "node:fs";
-import { sign } from "../dist/index.js";
+import { existsSync, readFileSync } from "node:fs";
 import { count, machine, median, ratio, shuffle, table, verdict, writeSection } from "./report.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
 const CONNECTIONS = 50;
 const SECRET_TEXT = "k3y-of-exactly-thirty-two-bytes!";
+const DIST = new URL(process.env.BENCH_DIST ?? "../dist/", import.meta.url);
+const { sign } = await import(new URL("index.js", DIST).href);
+// The framework cases need the adapters hs256/express and hs256/fastify.
+const ADAPTERS = ["express.js", "fastify.js"].every((file) => existsSync(new URL(file, DIST)));
+const FRAMEWORKS = [
+  "express: hs256/express",
+  "express: express-jwt",
+  "fastify: hs256/fastify + nodeHmac",
+  "fastify: @fastify/jwt",
+];
 const CASES = [
   "no auth",
   "hs256",
@@ -21,6 +33,7 @@ const CASES = [
   "jose (Uint8Array)",
   "jose (CryptoKey)",
   "fast-jwt",
+  ...(ADAPTERS ? FRAMEWORKS : []),
 ];
 
 try {
@@ -55,7 +68,7 @@ for (const [i, name] of CASES.entries()) {
     process.execPath,
     [new URL("http-server.mjs", import.meta.url).pathname, name, String(port)],
     {
-      env: { ...process.env, BENCH_SECRET: SECRET_TEXT },
+      env: { ...process.env, BENCH_SECRET: SECRET_TEXT, BENCH_DIST: DIST.href },
       stdio: ["ignore", "pipe", "inherit"],
     },
   );
@@ -173,24 +186,53 @@ function target(measure, goal, a, b) {
     verdict(byRound >= goal),
   ];
 }
+const notRun = (measure, goal, why) => [measure, `≥ ${goal}×`, "not run", "–", why];
 const targets = table(
   ["measure", "target", "median of round ratios", "ratio of medians", ""],
   [
-    target("cache off, Web Crypto, vs jose (Uint8Array secret)", 1.3, "hs256", "jose (Uint8Array)"),
-    target("cache off, Web Crypto, vs jose (CryptoKey)", 1.3, "hs256", "jose (CryptoKey)"),
-    target("cache off, nodeHmac, vs fast-jwt", 1, "hs256 nodeHmac", "fast-jwt"),
-    target("cache on, vs the no-auth server", 0.9, "hs256 cache", "no auth"),
-    target("nodeHmac + cache, vs the no-auth server", 0.9, "hs256 nodeHmac + cache", "no auth"),
+    target(
+      "node:http, cache off, Web Crypto, vs jose (Uint8Array secret)",
+      1.3,
+      "hs256",
+      "jose (Uint8Array)",
+    ),
+    target(
+      "node:http, cache off, Web Crypto, vs jose (CryptoKey)",
+      1.3,
+      "hs256",
+      "jose (CryptoKey)",
+    ),
+    target("node:http, cache off, nodeHmac, vs fast-jwt", 1, "hs256 nodeHmac", "fast-jwt"),
+    target("node:http, cache on, vs the no-auth server", 0.9, "hs256 cache", "no auth"),
+    target(
+      "node:http, nodeHmac + cache, vs the no-auth server",
+      0.9,
+      "hs256 nodeHmac + cache",
+      "no auth",
+    ),
+    ADAPTERS
+      ? target("Express, hs256/express vs express-jwt", 1.5, FRAMEWORKS[0], FRAMEWORKS[1])
+      : notRun("Express, hs256/express vs express-jwt", 1.5, "no dist/express.js"),
+    ADAPTERS
+      ? target("Fastify, hs256/fastify + nodeHmac vs @fastify/jwt", 1, FRAMEWORKS[2], FRAMEWORKS[3])
+      : notRun("Fastify, hs256/fastify + nodeHmac vs @fastify/jwt", 1, "no dist/fastify.js"),
   ],
 );
 console.log(`\n${resultTable}\n\n${targets}\n`);
 
+// BENCH_SECTION: another section of docs/benchmarks.md, for a run of another build.
 writeSection(
-  "http",
-  `## A node:http server verifying a Bearer token
+  process.env.BENCH_SECTION ?? "http",
+  `## ${ADAPTERS ? "node:http, Express and Fastify servers" : "A node:http server"} verifying a Bearer token
 
 ${machine()} Each server is its own process and answers \`GET /me\` with the subject
-of the token in \`Authorization: Bearer\` (401 without a valid one). Load:
+of the token in \`Authorization: Bearer\` (401 without a valid one).${
+    ADAPTERS
+      ? ` Express and Fastify run their usual JWT plugin (express-jwt; @fastify/jwt, on
+fast-jwt) and this library's adapter (\`auth(tokens)\` of hs256/express, and of hs256/fastify
+with \`nodeHmac\`) on the same route, with the same secret text.`
+      : ""
+  } Load:
 \`wrk -t1 -c${CONNECTIONS} -d${SECONDS}s\` on 127.0.0.1, ${ROUNDS} rounds, each loading every server once in a new
 random order; figures are medians over rounds. The cache cases see the same token on every
 request, so every request after the first is a hit. "Server CPU per request" is the
@@ -205,3 +247,13 @@ ${resultTable}
 ${targets}`,
 );
 console.log("wrote docs/benchmarks.md");
+
+// The refresh benchmark on Redis is its own script, which writes its own section.
+const REFRESH = new URL("refresh-redis.mjs", import.meta.url);
+if (existsSync(REFRESH)) {
+  execFileSync(process.execPath, [REFRESH.pathname], { stdio: "inherit" });
+} else {
+  console.log(
+    "refresh on one local Redis vs the bare-Redis ceiling: not run (no bench/refresh-redis.mjs)",
+  );
+}

@@ -1,7 +1,15 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
-import { decodeBase64url, encodeBase64url, isBase64url, scratchBuffer } from "./base64url.js";
+import {
+  decodeBase64url,
+  decodeBase64urlText,
+  encoder,
+  encodeText,
+  isBase64url,
+} from "./base64url.js";
 import { JwtError } from "./errors.js";
-import { type HmacBackend, pending } from "./hmac.js";
+import type { HmacBackend } from "./hmac.js";
+
+export { encodeText } from "./base64url.js";
 
 /**
  * A JOSE header as this library writes and accepts it.
@@ -15,25 +23,26 @@ export interface JwtHeader {
   [parameter: string]: unknown;
 }
 
-const encoder = new TextEncoder();
-// fatal: invalid UTF-8 is an error, not U+FFFD. ignoreBOM: a BOM stays in the
-// text, where JSON.parse refuses it; JSON in a JWT is plain UTF-8 (RFC 7519 section 7.2).
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+// The bytes given to the backend are written into one buffer kept between calls:
+// a new array handed to native code (Web Crypto) costs it more than the HMAC, as
+// its memory must be moved off the JavaScript heap and later collected. A backend
+// keeps a view only until it returns (see HmacBackend), so the next call may
+// reuse it. Grown when a token needs more, up to SCRATCH_LIMIT: a larger one is
+// made for one call and not kept.
+const SCRATCH_LIMIT = 65536;
+let scratch = new Uint8Array(1024);
 
-/** The UTF-8 bytes of `text`, in a buffer valid until the next use of the scratch buffer. */
-function utf8(text: string): Uint8Array<ArrayBuffer> {
-  // UTF-8 takes at most 3 bytes for each UTF-16 code unit.
-  const buffer = scratchBuffer(text.length * 3);
-  return buffer.subarray(0, encoder.encodeInto(text, buffer).written);
+/** A buffer of at least `size` bytes, valid until the next call. */
+function scratchBuffer(size: number): Uint8Array<ArrayBuffer> {
+  if (size <= scratch.length) return scratch;
+  const buffer = new Uint8Array(size);
+  if (size <= SCRATCH_LIMIT) scratch = buffer;
+  return buffer;
 }
 
-/**
- * Base64url of UTF-8 text.
- *
- * @category Sign and verify
- */
-export function encodeText(text: string): string {
-  return encodeBase64url(utf8(text));
+/** The bytes of a signing input, which is base64url and so ASCII: one byte per character. */
+function asciiBytes(input: string, buffer: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
+  return buffer.subarray(0, encoder.encodeInto(input, buffer).written);
 }
 
 const PLAIN_HEADER = encodeText('{"alg":"HS256","typ":"JWT"}');
@@ -97,16 +106,10 @@ export function parseSegment(
   end: number,
   what: string,
 ): Record<string, unknown> {
-  // splitToken has checked the form of every segment.
-  const bytes = decodeBase64url(
-    token,
-    start,
-    end,
-    scratchBuffer(end - start),
-  ) as Uint8Array<ArrayBuffer>;
   let value: unknown;
   try {
-    value = JSON.parse(decoder.decode(bytes));
+    // splitToken has checked the form of every segment.
+    value = JSON.parse(decodeBase64urlText(token, start, end));
   } catch {
     throw malformed(`${what} is not UTF-8 JSON`);
   }
@@ -150,13 +153,14 @@ export function mac<K>(
   input: string,
   backend: HmacBackend<K>,
 ): Uint8Array | Promise<Uint8Array> {
-  return backend.sign(key, utf8(input));
+  return backend.sign(key, asciiBytes(input, scratchBuffer(input.length)));
 }
 
 /**
- * Checks the third segment against the first two, in constant time (the
- * backend's verify). Fails with `ERR_JWT_SIGNATURE`. Returns a promise only when the backend does, so
- * that a synchronous backend's hot path waits for nothing.
+ * Whether the third segment is the MAC of the first two, compared in constant
+ * time (the backend's verify); {@link requireMatch} turns a mismatch into
+ * `ERR_JWT_SIGNATURE`. A promise only when the backend gives one, so that a
+ * synchronous backend's hot path waits for nothing.
  *
  * @category Sign and verify
  */
@@ -164,25 +168,28 @@ export function verifySignature<K>(
   key: K,
   parts: TokenParts,
   backend: HmacBackend<K>,
-): void | PromiseLike<void> {
+): boolean | PromiseLike<boolean> {
   const { token, dot2 } = parts;
-  const input = token.slice(0, dot2);
-  // The signing input and then the signature, in one buffer: a signature is
-  // shorter than its text, and UTF-8 takes at most 3 bytes per UTF-16 code unit.
-  const buffer = scratchBuffer(input.length * 3 + token.length - dot2);
-  const { written } = encoder.encodeInto(input, buffer);
+  // The signing input and then the signature, in one buffer: a signature has
+  // fewer bytes than characters.
+  const buffer = scratchBuffer(token.length);
+  const input = asciiBytes(token.slice(0, dot2), buffer);
   // splitToken has checked the form of every segment.
   const signature = decodeBase64url(
     token,
     dot2 + 1,
     token.length,
-    buffer.subarray(written),
+    buffer.subarray(input.length),
   ) as Uint8Array<ArrayBuffer>;
-  const matches = backend.verify(key, buffer.subarray(0, written), signature);
-  return pending(matches) ? matches.then(requireMatch) : requireMatch(matches);
+  return backend.verify(key, input, signature);
 }
 
-function requireMatch(matches: boolean): void {
+/**
+ * Refuses a signature that does not match.
+ *
+ * @category Sign and verify
+ */
+export function requireMatch(matches: boolean): void {
   if (!matches) throw new JwtError("ERR_JWT_SIGNATURE", "signature does not match");
 }
 

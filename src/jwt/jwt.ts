@@ -1,4 +1,4 @@
-import { encodeBase64url } from "./base64url.js";
+import { encodeBase64url, encodeText } from "./base64url.js";
 import {
   type ClaimOptions,
   type CompiledClaims,
@@ -12,11 +12,11 @@ import { JwtError } from "./errors.js";
 import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 import {
   encodeHeader,
-  encodeText,
   type JwtHeader,
   mac,
   parseHeader,
   parseSegment,
+  requireMatch,
   splitToken,
   verifySignature,
 } from "./jws.js";
@@ -204,8 +204,10 @@ export async function verifyCompiled<P extends object = JwtPayload>(
     backend,
   );
   if (pending(key)) key = await key;
-  const checking = verifySignature(key, parts, backend);
-  if (checking) await checking;
+  let matches = verifySignature(key, parts, backend);
+  // Awaited here, not chained: a promise and a turn fewer than a then() around it.
+  if (pending(matches)) matches = await matches;
+  requireMatch(matches);
   // Only now, with the signature good, is the payload read at all.
   const payload = parseSegment(parts.token, parts.dot1 + 1, parts.dot2, "payload") as P &
     JwtPayload;
@@ -253,9 +255,11 @@ function buildClaims(payload: object, options: SignOptions): JwtPayload {
   const claims: Record<string, unknown> = { ...payload };
   const iat = (claims.iat as number | undefined) ?? epochSeconds(options.now);
   claims.iat = iat;
+  let changed = false;
   for (const [option, claim] of OPTION_CLAIMS) {
     const value = options[option];
     if (value === undefined) continue;
+    changed = true;
     if (claims[claim] !== undefined) {
       throw new TypeError(`options.${option} sets "${claim}", which the payload already has`);
     }
@@ -264,7 +268,8 @@ function buildClaims(payload: object, options: SignOptions): JwtPayload {
         ? Math.floor(iat + toSeconds(value as Duration, option))
         : value;
   }
-  assertClaimTypes(claims);
+  // The payload's own claims are checked above; only the options can have added a bad one.
+  if (changed) assertClaimTypes(claims);
   // verify refuses a token without exp unless told otherwise; sign agrees, so
   // that a token made with the defaults is one verify accepts.
   if (claims.exp === undefined && options.requireExpiration !== false) {

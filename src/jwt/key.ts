@@ -1,3 +1,4 @@
+import { encoder } from "./base64url.js";
 import { JwtError } from "./errors.js";
 import { type HmacBackend, pending, webCryptoHmac } from "./hmac.js";
 
@@ -11,8 +12,6 @@ export type Secret = string | Uint8Array | ArrayBuffer | CryptoKey;
 // RFC 7518 section 3.2: "A key of the same size as the hash output (for
 // instance, 256 bits for "HS256") or larger MUST be used with this algorithm."
 const MIN_SECRET_BYTES = 32;
-
-const encoder = new TextEncoder();
 
 // Importing a raw secret costs as much as a verify, so keys are kept once made,
 // apart for each backend. Strings are cached by value in a small bounded map; byte

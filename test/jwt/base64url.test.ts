@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decodeBase64url, encodeBase64url } from "../../src/jwt/base64url.js";
+import {
+  decodeBase64url,
+  decodeBase64urlText,
+  encodeBase64url,
+  encodeText,
+} from "../../src/jwt/base64url.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -149,3 +154,12 @@ describe("decodeBase64url", () => {
 function equalBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return a !== undefined && a.length === b.length && a.every((value, i) => value === b[i]);
 }
+
+// ASCII text takes a shortcut (it is its own UTF-8); text with none must not.
+describe("encodeText and decodeBase64urlText", () => {
+  it.each(["é", "日本語", "é-ascii", "ascii"])("round-trip %j as UTF-8", (text) => {
+    const encoded = encodeText(text);
+    expect(encoded).toBe(Buffer.from(text, "utf8").toString("base64url"));
+    expect(decodeBase64urlText(encoded, 0, encoded.length)).toBe(text);
+  });
+});

@@ -7,6 +7,7 @@ import {
   mac,
   parseHeader,
   parseSegment,
+  requireMatch,
   splitToken,
   verifySignature,
 } from "../../src/jwt/jws.js";
@@ -181,7 +182,7 @@ describe("parseHeader", () => {
   });
 });
 
-describe("mac and verifySignature", () => {
+describe("mac, verifySignature and requireMatch", () => {
   const input = `${encodeHeader()}.${encodeText('{"sub":"alice"}')}`;
 
   it("computes HMAC SHA-256 of the signing input", async () => {
@@ -193,11 +194,12 @@ describe("mac and verifySignature", () => {
     const key = await importSecret(SECRET);
     const spy = vi.spyOn(crypto.subtle, "verify");
     const token = `${input}.${hmac(input, SECRET)}`;
-    await verifySignature(
+    const matches = await verifySignature(
       key,
       { token, dot1: token.indexOf("."), dot2: input.length },
       webCryptoHmac,
     );
+    expect(matches).toBe(true);
     expect(spy).toHaveBeenCalledTimes(1);
     const [algorithm, usedKey, signature, data] = spy.mock.calls[0] ?? [];
     expect(algorithm).toBe("HMAC");
@@ -219,6 +221,7 @@ describe("mac and verifySignature", () => {
     for (const signature of [other, truncated, "", "AAAA"]) {
       const error = await Promise.resolve()
         .then(() => verifySignature(key, parts(signature), webCryptoHmac))
+        .then(requireMatch)
         .then(
           () => undefined,
           (e: unknown) => e,

@@ -1,6 +1,6 @@
 // The work verify and decodeUnverified do is linear in the input, and nil past the
 // length limit. Shown by counting, not timing: every step that reads the input
-// (base64url decoding, UTF-8 decoding, JSON.parse, the HMAC) is spied on, and the
+// (base64url decoding, to bytes or to UTF-8 text, JSON.parse, the HMAC) is spied on, and the
 // characters each is given are summed. A constant number of steps, each over at
 // most the input, is linear work as long as each step is; and those steps are
 // single-pass primitives. Wall-clock scaling is measured by scripts/linearity.mjs.
@@ -12,7 +12,11 @@ import { NOW, payload, runs, SECRET, tokenChar } from "../support/arbitraries.js
 
 vi.mock("../../src/jwt/base64url.js", async (importOriginal) => {
   const original = await importOriginal<typeof import("../../src/jwt/base64url.js")>();
-  return { ...original, decodeBase64url: vi.fn(original.decodeBase64url) };
+  return {
+    ...original,
+    decodeBase64url: vi.fn(original.decodeBase64url),
+    decodeBase64urlText: vi.fn(original.decodeBase64urlText),
+  };
 });
 
 interface Work {
@@ -37,15 +41,16 @@ beforeEach(async () => {
     count(end - start);
     return realDecode(text, start, end);
   });
+  // Decoding a segment to text includes its UTF-8 decoding: one step.
+  const realDecodeText = real.decodeBase64urlText;
+  vi.mocked(base64url.decodeBase64urlText).mockImplementation((text, start, end) => {
+    count(end - start);
+    return realDecodeText(text, start, end);
+  });
   const parse = JSON.parse;
   vi.spyOn(JSON, "parse").mockImplementation((text, reviver) => {
     count(String(text).length);
     return parse(text, reviver);
-  });
-  const textDecode = TextDecoder.prototype.decode;
-  vi.spyOn(TextDecoder.prototype, "decode").mockImplementation(function (this: TextDecoder, input) {
-    count((input as Uint8Array | undefined)?.byteLength ?? 0);
-    return textDecode.call(this, input);
   });
   const hmacVerify = crypto.subtle.verify.bind(crypto.subtle);
   vi.spyOn(crypto.subtle, "verify").mockImplementation((algorithm, key, signature, data) => {
@@ -78,11 +83,11 @@ describe("work done on a token", () => {
       fc.asyncProperty(anyInput, async (input) => {
         work = { calls: 0, units: 0 };
         await attempt(input);
-        // verify: at most 3 base64url decodes (n characters in all), 2 UTF-8 decodes
-        // and 2 JSON.parse (3/4 n each: base64url yields 3 bytes per 4 characters)
-        // and 1 HMAC (3n: the UTF-8 of the signing input); decodeUnverified: at most
-        // 2 of each of the first three. 14 steps, 8n units in all.
-        expect(work.calls).toBeLessThanOrEqual(14);
+        // verify: at most 1 base64url decode of the signature and 2 to text (n
+        // characters in all), 2 JSON.parse (3/4 n each: base64url yields 3 bytes per
+        // 4 characters) and 1 HMAC (n: the signing input, checked to be ASCII);
+        // decodeUnverified: at most 2 decodes to text and 2 JSON.parse. 10 steps.
+        expect(work.calls).toBeLessThanOrEqual(10);
         expect(work.units).toBeLessThanOrEqual(8 * input.length);
       }),
       runs(300),
@@ -97,9 +102,8 @@ describe("work done on a token", () => {
         work = { calls: 0, units: 0 };
         await attempt(token);
         // The header sign writes is recognised without decoding it, so verify takes
-        // 5 steps (signature, HMAC, payload's base64url, UTF-8 and JSON) and
-        // decodeUnverified 6.
-        expect(work.calls).toBe(11);
+        // 4 steps (signature, HMAC, payload's text and JSON) and decodeUnverified 4.
+        expect(work.calls).toBe(8);
         expect(work.units).toBeLessThanOrEqual(6 * token.length);
       }),
       runs(100),
@@ -127,6 +131,6 @@ describe("work done on a token", () => {
     );
     expect(work.calls).toBe(0);
     await verify(token, SECRET, { maxTokenLength: token.length, now: NOW });
-    expect(work.calls).toBe(5);
+    expect(work.calls).toBe(4);
   });
 });

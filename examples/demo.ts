@@ -117,11 +117,12 @@ async function openStore(): Promise<{
     console.error(`Cannot connect to Redis at REDIS_URL: ${(error as Error).message}`);
     process.exit(1);
   }
+  // A prefix of its own, so that the demo leaves other data in that Redis alone.
+  const store = redisStore(client, { prefix: `hs256-demo:${randomBytes(8).toString("hex")}:` });
+  // Fails here, before the first step, if the server's settings would lose logins.
+  await store.ready();
   return {
-    // A prefix of its own, so that the demo leaves other data in that Redis alone.
-    store: redisStore(client, {
-      prefix: `hs256-demo:${randomBytes(8).toString("hex")}:`,
-    }) as unknown as RefreshStore,
+    store,
     // Only the host: the URL may hold a password.
     storeName: `Redis (${new URL(url).host})`,
     closeStore: () => client.close(),

@@ -68,10 +68,9 @@ export { isStoreError, StoreError } from "./session/errors.js";
 export { type MemoryStore, type MemoryStoreOptions, memoryStore } from "./session/stores/memory.js";
 export {
   type RedisClient,
-  type RedisRefreshState,
-  type RedisRefreshStore,
+  type RedisClusterClient,
+  type RedisStore,
   type RedisStoreOptions,
-  type RefreshRecord,
   redisStore,
 } from "./session/stores/redis.js";
 export type {

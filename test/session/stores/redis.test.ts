@@ -1,116 +1,247 @@
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTokens } from "../../../src/index.js";
 import {
   type RedisClient,
-  type RefreshRecord,
-  type RedisRefreshStore as RefreshStore,
+  type RedisStoreOptions,
   redisStore,
 } from "../../../src/session/stores/redis.js";
+import type { NewFamily, RefreshStore } from "../../../src/session/stores/store.js";
+import { describeTokenFlow } from "../../support/flow.js";
 import {
   type RedisServer,
   redisServerAvailable,
   startRedisServer,
 } from "../../support/redis-server.js";
-import { describeLegacyStoreContract } from "./redis-contract.js";
+import { checkRefreshModel } from "../../support/refresh-model.js";
+import { describeStoreContract } from "./contract.js";
 
 const HOUR = 3600;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const unique = (name: string) => `${name}-${crypto.randomUUID()}`;
-const record = (overrides: Partial<RefreshRecord> = {}): RefreshRecord => ({
-  jti: unique("jti"),
-  family: unique("family"),
+const storeError = { name: "StoreError", code: "ERR_STORE_UNAVAILABLE", status: 503 };
+const secret = "redis-access-secret-redis-access-secret-1";
+const refreshSecret = "redis-refresh-secret-redis-refresh-secret";
+
+const login = (overrides: Partial<NewFamily> = {}): NewFamily => ({
   sub: unique("sub"),
-  exp: nowSeconds() + HOUR,
+  family: unique("family"),
+  jti: unique("jti"),
+  keepUntil: nowSeconds() + HOUR,
   ...overrides,
 });
+const access = (family: NewFamily) => ({ ...family, jti: unique("atk"), exp: nowSeconds() + 900 });
+const rotation = (family: NewFamily) => ({
+  ...family,
+  next: { jti: unique("jti"), iat: nowSeconds(), exp: nowSeconds() + HOUR },
+  grace: 0,
+});
 
-// A client that answers every command with `reply`, recording what it was sent.
-function fakeClient(reply: (args: string[]) => unknown) {
+// A client that answers CONFIG GET with noeviction and every other command
+// with `reply`, recording what it was sent: for the replies no server gives.
+function scriptedClient(reply: (args: string[]) => unknown) {
   const sent: string[][] = [];
   const client: RedisClient = {
     sendCommand: async (args) => {
       sent.push(args);
-      return reply(args);
+      return args[0] === "CONFIG" ? ["maxmemory-policy", "noeviction"] : reply(args);
     },
   };
   return { client, sent };
 }
 
 const everyMethod: [string, (store: RefreshStore) => Promise<unknown>][] = [
-  ["add", (s) => s.add(record())],
-  ["consume", (s) => s.consume(record())],
-  ["state", (s) => s.state(record())],
-  ["revokeFamily", (s) => s.revokeFamily("f", nowSeconds() + HOUR)],
+  ["open", (s) => s.open(login())],
+  ["rotate", (s) => s.rotate(rotation(login()))],
+  ["state", (s) => s.state(login())],
+  ["accessState", (s) => s.accessState(access(login()))],
+  ["revokeFamily", (s) => s.revokeFamily(login())],
   ["revokeSubject", (s) => s.revokeSubject("alice")],
-  ["denyAccess", (s) => s.denyAccess("j", nowSeconds() + HOUR)],
-  ["isAccessDenied", (s) => s.isAccessDenied("j")],
+  ["denyAccess", (s) => s.denyAccess(access(login()))],
 ];
 
-describe("redisStore without a server", () => {
-  it("refuses a client without sendCommand and a prefix that is not a string", () => {
-    expect(() => redisStore({} as never)).toThrow(TypeError);
-    expect(() => redisStore(null as never)).toThrow(TypeError);
-    expect(() => redisStore(fakeClient(() => 0).client, { prefix: 1 as never })).toThrow(TypeError);
-  });
-
+describe("redisStore options", () => {
+  const client = scriptedClient(() => 1).client;
   it.each([
-    ["an empty jti", (s: RefreshStore) => s.add(record({ jti: "" }))],
-    ["an empty family", (s: RefreshStore) => s.consume(record({ family: "" }))],
-    ["an empty sub", (s: RefreshStore) => s.add(record({ sub: "" }))],
-    ["an exp out of range", (s: RefreshStore) => s.add(record({ exp: 1e300 }))],
-    ["an empty family to revoke", (s: RefreshStore) => s.revokeFamily("", nowSeconds())],
-    ["an empty subject", (s: RefreshStore) => s.revokeSubject("")],
-    ["an empty jti to deny", (s: RefreshStore) => s.denyAccess("", nowSeconds())],
-  ])("refuses %s with a TypeError before sending anything", async (_, call) => {
-    const { client, sent } = fakeClient(() => 0);
-    await expect(call(redisStore(client))).rejects.toThrow(TypeError);
-    expect(sent).toEqual([]);
+    ["a client without sendCommand", {}, {}],
+    ["no client", null, {}],
+    ["a prefix that is not a string", client, { prefix: 1 }],
+    ["a timeout of 0", client, { timeout: 0 }],
+    ["a fractional timeout", client, { timeout: 1.5 }],
+    ["an allowEviction that is not a boolean", client, { allowEviction: "yes" }],
+    ["waitReplicas without count", client, { waitReplicas: { timeout: 100 } }],
+    ["waitReplicas.count 0", client, { waitReplicas: { count: 0, timeout: 100 } }],
+    ["waitReplicas.timeout 0 (WAIT for ever)", client, { waitReplicas: { count: 1, timeout: 0 } }],
+    [
+      "waitReplicas.timeout past the deadline",
+      client,
+      { waitReplicas: { count: 1, timeout: 2000 } },
+    ],
+    ["waitReplicas null", client, { waitReplicas: null }],
+  ])("refuses %s with a TypeError at start-up", (_, bad, options) => {
+    expect(() => redisStore(bad as RedisClient, options as RedisStoreOptions)).toThrow(TypeError);
   });
+});
 
-  it.each(everyMethod)("%s rejects with the client's error, sent once", async (_, call) => {
-    const failure = new Error("connection lost");
-    const { client, sent } = fakeClient(() => Promise.reject(failure));
-    await expect(call(redisStore(client))).rejects.toBe(failure);
-    expect(sent).toHaveLength(1);
-  });
-
-  it.each([
-    [2, "revoked"],
-    [1, "active"],
-    [0, "used"],
-    ["2", "revoked"],
-    [1n, "active"],
-    [new TextEncoder().encode("0"), "used"],
-  ])("reads the integer reply %o as %s", async (reply, state) => {
-    const store = redisStore(fakeClient(() => reply).client);
-    expect(await store.consume(record())).toBe(state);
-    expect(await store.state(record())).toBe(state);
-  });
-
-  it.each([
-    ["1", true],
-    [0n, false],
-    [1, true],
-  ] as const)("reads an EXISTS reply %o as %s", async (reply, denied) => {
-    const store = redisStore(fakeClient(() => reply).client);
-    expect(await store.isAccessDenied("j")).toBe(denied);
-  });
-
-  it.each([[3], [-1], ["active"], [""], [null], [undefined], [{}], [1.5]])(
-    "rejects the unexpected reply %o",
-    async (reply) => {
-      const store = redisStore(fakeClient(() => reply).client);
-      await expect(store.consume(record())).rejects.toThrow(/unexpected reply from Redis/);
-      await expect(store.isAccessDenied("j")).rejects.toThrow(/unexpected reply from Redis/);
+describe("redisStore replies, from a scripted client", () => {
+  it.each(everyMethod)(
+    "%s rejects with a StoreError, cause attached, when the client fails",
+    async (_, call) => {
+      const failure = new Error("connection lost");
+      const store = redisStore(scriptedClient(() => Promise.reject(failure)).client);
+      await expect(call(store)).rejects.toMatchObject({ ...storeError, cause: failure });
     },
   );
 
+  it.each(everyMethod)(
+    "%s rejects with a StoreError by its deadline when the client never answers",
+    async (_, call) => {
+      const store = redisStore(scriptedClient(() => new Promise(() => {})).client, { timeout: 50 });
+      await expect(call(store)).rejects.toMatchObject({
+        ...storeError,
+        message: "Redis did not answer within 50 ms",
+      });
+    },
+  );
+
+  // An error handed back as a value, a reply of another command, a lost reply.
+  const strangeReplies: [string, unknown][] = [
+    ["an Error as a value", new Error("READONLY You can't write against a read only replica")],
+    ["OK", "OK"],
+    ["3", 3],
+    ["-1", -1],
+    ["1.5", 1.5],
+    ["null", null],
+    ["undefined", undefined],
+    ["an object", {}],
+    ["a list of one", [1]],
+  ];
+  it.each(strangeReplies)("counts %s as a failure, never as a confirmed call", async (_, reply) => {
+    const store = redisStore(scriptedClient(() => reply).client);
+    for (const [, call] of everyMethod) await expect(call(store)).rejects.toMatchObject(storeError);
+  });
+
+  it.each([
+    ["an unknown outcome", ["accepted"]],
+    ["a grace without its successor", ["grace"]],
+    ["a grace with an empty jti", ["grace", "", "1", "2"]],
+    ["a grace with an iat that is no number", ["grace", "j", "soon", "2"]],
+    ["a rotated with extras", ["rotated", "j"]],
+  ])("rotate counts %s as a failure", async (_, reply) => {
+    const store = redisStore(scriptedClient(() => reply).client);
+    await expect(store.rotate(rotation(login()))).rejects.toMatchObject(storeError);
+  });
+
+  it.each([
+    [1, "active"],
+    ["1", "active"],
+    [1n, "active"],
+    [new TextEncoder().encode("1"), "active"],
+    [0, "revoked"],
+  ])("reads the integer reply %o of accessState as %s", async (reply, state) => {
+    const store = redisStore(scriptedClient(() => reply).client);
+    expect(await store.accessState(access(login()))).toBe(state);
+  });
+
+  it("reads a grace reply given as bytes", async () => {
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const reply = [bytes("grace"), bytes("next"), bytes("100"), bytes("200")];
+    const store = redisStore(scriptedClient(() => reply).client);
+    expect(await store.rotate(rotation(login()))).toEqual({
+      outcome: "grace",
+      next: { jti: "next", iat: 100, exp: 200 },
+    });
+  });
+
   it("falls back to EVAL on NOSCRIPT, whatever error class the client uses", async () => {
-    const { client, sent } = fakeClient(([command]) =>
-      command === "EVALSHA" ? Promise.reject({ message: "NOSCRIPT No matching script." }) : 1,
+    const { client, sent } = scriptedClient(([command]) =>
+      command === "EVALSHA"
+        ? Promise.reject({ message: "NOSCRIPT No matching script." })
+        : "active",
     );
-    expect(await redisStore(client).consume(record())).toBe("active");
-    expect(sent.map(([command]) => command)).toEqual(["EVALSHA", "EVAL"]);
+    expect(await redisStore(client).state(login())).toBe("active");
+    expect(sent.map(([command]) => command)).toEqual(["CONFIG", "EVALSHA", "EVAL"]);
+  });
+
+  it("gives a cluster client the first key of each command, and never a read-only route", async () => {
+    const routes: [string | undefined, boolean | undefined, string][] = [];
+    const cluster = {
+      sendCommand: async (
+        key: string | undefined,
+        readonly: boolean | undefined,
+        args: string[],
+      ) => {
+        routes.push([key, readonly, args[0] as string]);
+        return args[0] === "CONFIG"
+          ? ["maxmemory-policy", "noeviction"]
+          : args[0] === "WAIT"
+            ? 1
+            : 1;
+      },
+    };
+    const store = redisStore(cluster, { cluster: true, waitReplicas: { count: 1, timeout: 100 } });
+    const family = login({ sub: "a{b}" });
+    await store.revokeFamily(family);
+    const key = `jwt:{a%7Bb%7D}:fam:${family.family}`;
+    expect(routes).toEqual([
+      [undefined, false, "CONFIG"],
+      [key, false, "EVALSHA"],
+      [key, false, "WAIT"],
+    ]);
+  });
+});
+
+describe("redisStore's check of maxmemory-policy, from a scripted client", () => {
+  const withConfig = (config: () => unknown) => {
+    const sent: string[][] = [];
+    const client: RedisClient = {
+      sendCommand: async (args) => {
+        sent.push(args);
+        return args[0] === "CONFIG" ? config() : "unknown";
+      },
+    };
+    return { client, sent };
+  };
+
+  it.each([
+    ["a RESP2 list", ["maxmemory-policy", "noeviction"]],
+    ["a RESP3 map", new Map([["maxmemory-policy", "noeviction"]])],
+    ["an object", { "maxmemory-policy": "noeviction" }],
+  ])("reads the policy from %s, once", async (_, reply) => {
+    const { client, sent } = withConfig(() => reply);
+    const store = redisStore(client);
+    await store.ready();
+    expect(await store.state(login())).toBe("unknown");
+    expect(await store.state(login())).toBe("unknown");
+    expect(sent.filter(([command]) => command === "CONFIG")).toHaveLength(1);
+  });
+
+  it("goes on when the server refuses CONFIG (a managed server)", async () => {
+    const { client } = withConfig(() => Promise.reject(new Error("ERR unknown command 'CONFIG'")));
+    expect(await redisStore(client).state(login())).toBe("unknown");
+  });
+
+  it("asks again on the next call when the check could not reach the server", async () => {
+    let calls = 0;
+    const { client } = withConfig(() =>
+      calls++ === 0
+        ? Promise.reject(new Error("Socket closed unexpectedly"))
+        : ["maxmemory-policy", "noeviction"],
+    );
+    const store = redisStore(client);
+    await expect(store.ready()).rejects.toMatchObject(storeError);
+    expect(await store.state(login())).toBe("unknown");
+  });
+
+  it("refuses a reply without the policy", async () => {
+    const { client } = withConfig(() => []);
+    await expect(redisStore(client).ready()).rejects.toMatchObject(storeError);
+  });
+
+  it("does not ask with allowEviction", async () => {
+    const { client, sent } = withConfig(() => ["maxmemory-policy", "allkeys-lru"]);
+    await redisStore(client, { allowEviction: true }).ready();
+    expect(sent).toEqual([]);
   });
 });
 
@@ -129,131 +260,119 @@ describe.skipIf(!redisServerAvailable())("redisStore on a real redis-server", ()
     await server?.stop();
   });
 
-  const pexpiretime = (key: string) => client.sendCommand(["PEXPIRETIME", key]);
-  const freshStore = () => {
+  const freshStore = (options: RedisStoreOptions = {}) => {
     const prefix = `${unique("test")}:`;
-    return { prefix, store: redisStore(client, { prefix }) };
+    return { prefix, store: redisStore(client, { prefix, ...options }) };
   };
 
-  describeLegacyStoreContract("redisStore", () => freshStore().store);
+  describeStoreContract("redisStore", () => freshStore().store);
+  describeTokenFlow("redisStore", () => freshStore().store);
+
+  it("holds the login flow's model, on the server's clock", async () => {
+    await checkRefreshModel(async () => ({ store: freshStore().store, ownClock: true }), 25);
+  }, 120_000);
 
   describe("keys", () => {
-    it("keeps an active token under the default prefix jwt:, holding its family", async () => {
-      const token = record();
-      await redisStore(client).add(token);
-      expect(await client.get(`jwt:rt:${token.jti}`)).toBe(token.family);
-      expect(await client.zScore(`jwt:sub:${token.sub}`, token.family)).toBe(token.exp * 1000);
-      await client.del([`jwt:rt:${token.jti}`, `jwt:sub:${token.sub}`]);
+    it("keeps a login in one hash and the subject's epoch beside it, under one hash tag", async () => {
+      const { prefix, store } = freshStore();
+      const family = login({ sub: "alice" });
+      await store.open(family);
+      expect((await client.keys(`${prefix}*`)).sort()).toEqual([
+        `${prefix}{alice}:epoch`,
+        `${prefix}{alice}:fam:${family.family}`,
+      ]);
+      expect(await client.hGetAll(`${prefix}{alice}:fam:${family.family}`)).toEqual({
+        s: "active",
+        e: await client.get(`${prefix}{alice}:epoch`),
+        a: family.jti,
+      });
     });
 
-    it("expires a token, and its subject's families, with the token", async () => {
+    it("percent-encodes %, { and } in the subject, so no subject can end the hash tag", async () => {
       const { prefix, store } = freshStore();
-      const token = record();
-      await store.add(token);
-      expect(await pexpiretime(`${prefix}rt:${token.jti}`)).toBe(token.exp * 1000);
-      expect(await pexpiretime(`${prefix}sub:${token.sub}`)).toBe(token.exp * 1000);
-
-      await store.add(record({ sub: token.sub, exp: token.exp - 60 }));
-      expect(await pexpiretime(`${prefix}sub:${token.sub}`)).toBe(token.exp * 1000);
-      await store.add(record({ sub: token.sub, exp: token.exp + 60 }));
-      expect(await pexpiretime(`${prefix}sub:${token.sub}`)).toBe((token.exp + 60) * 1000);
+      const tricky = login({ sub: "}:fam:x{%" });
+      await store.open(tricky);
+      const keys = await client.keys(`${prefix}*`);
+      expect(keys.sort()).toEqual([
+        `${prefix}{%7D:fam:x%7B%25}:epoch`,
+        `${prefix}{%7D:fam:x%7B%25}:fam:${tricky.family}`,
+      ]);
+      // The encoded form as a subject of its own is another subject.
+      const lookalike = { ...tricky, sub: "%7D:fam:x%7B%25" };
+      expect(await store.state(lookalike)).toBe("unknown");
+      expect(await store.state(tricky)).toBe("active");
     });
 
-    it("rounds a fractional exp up, so nothing expires early", async () => {
+    it("expires both keys at the latest keepUntil of the subject's logins", async () => {
       const { prefix, store } = freshStore();
-      const token = record({ exp: nowSeconds() + HOUR + 0.0001 });
-      await store.add(token);
-      expect(await pexpiretime(`${prefix}rt:${token.jti}`)).toBe(Math.ceil(token.exp * 1000));
+      const first = login({ sub: "bob" });
+      await store.open(first);
+      const later = { ...rotation(first), keepUntil: first.keepUntil + 60 };
+      await store.rotate(later);
+      await store.open(login({ sub: "bob", keepUntil: first.keepUntil - 60 }));
+      const expiry = (key: string) => client.sendCommand(["PEXPIRETIME", key]);
+      expect(await expiry(`${prefix}{bob}:fam:${first.family}`)).toBe(later.keepUntil * 1000);
+      expect(await expiry(`${prefix}{bob}:epoch`)).toBe(later.keepUntil * 1000);
     });
 
-    it("keeps a family's revocation until the latest time it was asked for", async () => {
+    it("writes nothing for a login already past its keepUntil", async () => {
       const { prefix, store } = freshStore();
-      const until = nowSeconds() + HOUR;
-      await store.revokeFamily("f", until);
-      expect(await pexpiretime(`${prefix}fam:f`)).toBe(until * 1000);
-      await store.revokeFamily("f", until - 60);
-      expect(await pexpiretime(`${prefix}fam:f`)).toBe(until * 1000);
-      await store.revokeFamily("f", until + 60);
-      expect(await pexpiretime(`${prefix}fam:f`)).toBe((until + 60) * 1000);
-    });
-
-    it("stretches a revocation over a token added to the family later", async () => {
-      const { prefix, store } = freshStore();
-      const token = record();
-      await store.revokeFamily(token.family, token.exp - 60);
-      await store.add(token);
-      expect(await pexpiretime(`${prefix}fam:${token.family}`)).toBe(token.exp * 1000);
-      await store.add(record({ exp: token.exp + 60 }));
-      expect(await pexpiretime(`${prefix}fam:${token.family}`)).toBe(token.exp * 1000);
-    });
-
-    it("revokes each of a subject's families until its last token expires", async () => {
-      const { prefix, store } = freshStore();
-      const first = record();
-      const rotated = record({ sub: first.sub, family: first.family, exp: first.exp + 60 });
-      const second = record({ sub: first.sub, exp: first.exp + 120 });
-      for (const token of [rotated, first, second]) await store.add(token);
-      await store.revokeSubject(first.sub);
-      expect(await pexpiretime(`${prefix}fam:${first.family}`)).toBe(rotated.exp * 1000);
-      expect(await pexpiretime(`${prefix}fam:${second.family}`)).toBe(second.exp * 1000);
-    });
-
-    it("denies an access token until its exp", async () => {
-      const { prefix, store } = freshStore();
-      const exp = nowSeconds() + HOUR;
-      await store.denyAccess("atk", exp);
-      expect(await pexpiretime(`${prefix}deny:atk`)).toBe(exp * 1000);
-    });
-
-    it("drops families whose tokens have all expired from the subject's set", async () => {
-      const { prefix, store } = freshStore();
-      const token = record();
-      await client.zAdd(`${prefix}sub:${token.sub}`, { score: 1000, value: "expired" });
-      await store.add(token);
-      expect(await client.zRange(`${prefix}sub:${token.sub}`, 0, -1)).toEqual([token.family]);
-    });
-
-    it("writes nothing for a token, revocation or denial already expired", async () => {
-      const { prefix, store } = freshStore();
-      const past = nowSeconds() - 1;
-      for (const exp of [past, 0, -1]) {
-        const token = record({ exp });
-        await store.add(token);
-        expect(await store.state(token)).toBe("used");
-        await store.revokeFamily(token.family, exp);
-        await store.denyAccess(token.jti, exp);
-        expect(await store.isAccessDenied(token.jti)).toBe(false);
-      }
+      await store.open(login({ keepUntil: nowSeconds() - 1 }));
       expect(await client.keys(`${prefix}*`)).toEqual([]);
     });
 
-    it("gives every key it writes an expiry", async () => {
+    it("refuses every login of a subject whose epoch is lost, even after a new login", async () => {
       const { prefix, store } = freshStore();
-      const token = record();
-      await store.add(token);
-      await store.add(record({ sub: token.sub }));
-      await store.consume(token);
-      await store.revokeFamily(unique("family"), nowSeconds() + HOUR);
-      await store.revokeSubject(token.sub);
-      await store.denyAccess(unique("atk"), nowSeconds() + HOUR);
-      const keys = await client.keys(`${prefix}*`);
-      expect(keys.length).toBeGreaterThanOrEqual(5);
-      for (const key of keys) expect(await client.pTTL(key), key).toBeGreaterThan(0);
+      const family = login({ sub: "carol" });
+      await store.open(family);
+      await client.del(`${prefix}{carol}:epoch`);
+      expect(await store.state(family)).toBe("revoked");
+      expect(await store.accessState(access(family))).toBe("revoked");
+      const later = login({ sub: "carol" });
+      await store.open(later);
+      expect(await store.rotate(rotation(family))).toEqual({ outcome: "revoked" });
+      expect(await store.state(later)).toBe("active");
+    });
+
+    it("refuses a family whose state is anything but active", async () => {
+      const { prefix, store } = freshStore();
+      const family = login({ sub: "dave" });
+      await store.open(family);
+      await client.hSet(`${prefix}{dave}:fam:${family.family}`, "s", "Active");
+      expect(await store.state(family)).toBe("revoked");
+      expect(await store.accessState(access(family))).toBe("revoked");
     });
   });
 
   it("keeps stores with different prefixes apart", async () => {
     const a = freshStore().store;
     const b = freshStore().store;
-    const token = record();
-    await a.add(token);
-    await b.add(token);
-    await b.revokeSubject(token.sub);
-    await b.denyAccess(token.jti, token.exp);
-    expect(await a.state(token)).toBe("active");
-    expect(await b.state(token)).toBe("revoked");
-    expect(await a.isAccessDenied(token.jti)).toBe(false);
-    expect(await a.consume(token)).toBe("active");
+    const family = login();
+    await a.open(family);
+    await b.open(family);
+    await b.revokeSubject(family.sub);
+    expect(await a.state(family)).toBe("active");
+    expect(await b.state(family)).toBe("revoked");
+  });
+
+  it("refreshes in one round trip to Redis", async () => {
+    let sent = 0;
+    const counting: RedisClient = {
+      sendCommand: (args) => {
+        sent++;
+        return client.sendCommand(args);
+      },
+    };
+    const store = redisStore(counting, { prefix: `${unique("test")}:` });
+    const tokens = createTokens({ secret, refreshSecret, store, reuseGrace: 10 });
+    let pair = await tokens.issue({ sub: "erin" });
+    const counts: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      sent = 0;
+      pair = await tokens.refresh(pair.refreshToken);
+      counts.push(sent);
+    }
+    expect(counts).toEqual([1, 1, 1, 1, 1]);
   });
 
   it("never scans the keyspace, not even inside its scripts", async () => {
@@ -271,7 +390,7 @@ describe.skipIf(!redisServerAvailable())("redisStore on a real redis-server", ()
       await monitor.close();
     }
     // The monitor shows the commands run by scripts: proof that it saw them.
-    expect(lines.some((line) => /\[\d+ lua\] "ZADD"/i.test(line))).toBe(true);
+    expect(lines.some((line) => /\[\d+ lua\] "HMGET"/i.test(line))).toBe(true);
     expect(lines.filter((line) => /"(keys|scan)"/i.test(line))).toEqual([]);
   });
 
@@ -284,15 +403,26 @@ describe.skipIf(!redisServerAvailable())("redisStore on a real redis-server", ()
       },
     };
     const store = redisStore(recording, { prefix: `${unique("test")}:` });
-    const token = record();
-    await store.add(token);
+    const family = login();
+    await store.open(family);
     await client.sendCommand(["SCRIPT", "FLUSH"]);
     sent.length = 0;
 
-    expect(await store.consume(token)).toBe("active");
+    expect(await store.state(family)).toBe("active");
     expect(sent).toEqual(["EVALSHA", "EVAL"]);
     sent.length = 0;
-    expect(await store.state(token)).toBe("used");
+    expect(await store.state(family)).toBe("active");
     expect(sent).toEqual(["EVALSHA"]);
+  });
+
+  it("asks for WAIT after a revocation and fails closed when no replica confirms it", async () => {
+    const { store } = freshStore({ waitReplicas: { count: 1, timeout: 50 } });
+    const family = login();
+    await store.open(family);
+    await expect(store.revokeFamily(family)).rejects.toMatchObject({
+      ...storeError,
+      message: "only 0 of 1 replicas confirmed the write",
+    });
+    await expect(store.rotate(rotation(login()))).resolves.toEqual({ outcome: "unknown" });
   });
 });

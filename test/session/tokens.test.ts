@@ -528,12 +528,14 @@ describe("the errors of createTokens", () => {
     const issuer = createTokens({ secret, store: memoryStore() });
     const pair = await issuer.issue({ sub: "alice" });
     const forgetful = createTokens({ secret, store: memoryStore(), checkRevoked: true });
+    // Each call starts only when the one before has settled: a rejection
+    // nobody awaits yet would be reported as unhandled.
     for (const attempt of [
-      forgetful.refresh(pair.refreshToken),
-      forgetful.verifyRefresh(pair.refreshToken),
-      forgetful.verifyAccess(pair.accessToken),
+      () => forgetful.refresh(pair.refreshToken),
+      () => forgetful.verifyRefresh(pair.refreshToken),
+      () => forgetful.verifyAccess(pair.accessToken),
     ]) {
-      await expect(attempt).rejects.toMatchObject({
+      await expect(attempt()).rejects.toMatchObject({
         name: "JwtError",
         code: "ERR_JWT_REVOKED",
         status: 401,

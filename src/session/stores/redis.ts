@@ -246,7 +246,7 @@ type Send = (args: string[], key: string | undefined) => Promise<unknown>;
  * const cluster = await createCluster({ rootNodes: [{ url: "redis://127.0.0.1:7000" }] }).connect();
  * const store = redisStore(cluster, { cluster: true });
  * ```
- * @example ioredis (a `Redis` or a `Cluster`: ioredis routes by the script's keys itself)
+ * @example ioredis, a Redis or a Cluster (ioredis routes by the keys of each script)
  * ```ts
  * import { redisStore } from "hs256";
  * const store = redisStore({ sendCommand: ([name, ...args]) => ioredis.call(name!, ...args) });

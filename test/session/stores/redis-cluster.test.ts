@@ -29,8 +29,11 @@ describe.skipIf(!redisServerAvailable())("redisStore on a real Redis Cluster", (
   }, 60_000);
 
   afterAll(async () => {
-    await client?.close();
-    await cluster?.stop();
+    try {
+      await client?.close();
+    } finally {
+      await cluster?.stop();
+    }
   });
 
   const freshStore = () => redisStore(client, { cluster: true, prefix: `${unique("test")}:` });

@@ -29,8 +29,11 @@ const servers: RedisServer[] = [];
 const clients: Client[] = [];
 
 afterAll(async () => {
-  for (const client of clients) if (client.isOpen) client.destroy();
-  await Promise.all(servers.map((server) => server.stop()));
+  try {
+    for (const client of clients) if (client.isOpen) client.destroy();
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
 });
 
 async function connect(url: string): Promise<Client> {

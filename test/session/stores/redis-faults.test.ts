@@ -208,7 +208,8 @@ describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
     "accepts no revoked token when %s evicts under memory pressure",
     async (policy) => {
       await withServer(["--maxmemory", "3mb", "--maxmemory-policy", policy], async (_, client) => {
-        const store = storeOn(client, { allowEviction: true, timeout: 10_000 });
+        const prefix = `${unique("evict")}:`;
+        const store = redisStore(client, { prefix, allowEviction: true, timeout: 10_000 });
         const tokens = createTokens({ secret, refreshSecret, store, checkRevoked: true });
         const LOGINS = 200;
         const pairs: TokenPair[] = [];
@@ -241,8 +242,9 @@ describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
             live.push(pair);
           }
         }
-        const evicted = await fillUntilEvicted(client);
+        const { evicted, before, after } = await fillUntilEvicted(client, prefix);
         expect(evicted).toBeGreaterThan(0);
+        expect(after).toBeLessThan(before); // the store's own keys were evicted
         const tried = revokedRtks.length + revokedAtks.length;
         const wrongly = await accepted([
           ...revokedRtks.map((rtk) => () => tokens.refresh(rtk)),
@@ -252,7 +254,7 @@ describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
         // The fail-closed price: logins whose state was evicted must log in again.
         const kept = await accepted(live.map((pair) => () => tokens.refresh(pair.refreshToken)));
         console.info(
-          `${policy}: ${evicted} keys evicted; revoked tokens accepted ${wrongly} of ${tried}; ` +
+          `${policy}: ${evicted} keys evicted, store keys ${before} -> ${after}; revoked tokens accepted ${wrongly} of ${tried}; ` +
             `legitimate logins lost ${live.length - kept} of ${live.length}`,
         );
         expect(kept).toBeLessThan(live.length); // the eviction did reach the logins
@@ -263,21 +265,23 @@ describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
 
   it("rejects the in-flight refreshes of a server killed with -9, and refuses every old refresh token after a restart without AOF", async () => {
     await withServer([], async (server, client) => {
-      const { loops, crash } = refreshLoops(client);
+      const { loops, crash, tokens } = refreshLoops(client);
       const outcomes = await crash(server);
       expect(outcomes.filter((o) => o === HUNG)).toHaveLength(0);
       expect(outcomes.filter(isStoreError)).toHaveLength(outcomes.length);
       await server.restart();
       await untilAnswers(client);
       const old = loops.flatMap((loop) => loop.seen);
-      expect(await accepted(old.map((rtk) => () => loop0(loops).tokens.refresh(rtk)))).toBe(0);
+      const wrongly = await accepted(old.map((rtk) => () => tokens.refresh(rtk)));
+      console.info(`kill -9 without AOF: old refresh tokens accepted ${wrongly} of ${old.length}`);
+      expect(wrongly).toBe(0);
     });
   }, 60_000);
 
   it("keeps logouts and spent tokens refused, and live logins working, across kill -9 with appendfsync always", async () => {
     const args = ["--appendonly", "yes", "--appendfsync", "always"];
     await withServer(args, async (server, client) => {
-      const { loops, crash, store } = refreshLoops(client);
+      const { loops, crash, store, tokens } = refreshLoops(client);
       const noGrace = createTokens({ secret, refreshSecret, store });
       const loggedOut: string[] = [];
       const spent: string[] = [];
@@ -295,10 +299,13 @@ describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
       await server.restart();
       await untilAnswers(client);
       const refused = [...loggedOut, ...spent].map((rtk) => () => noGrace.refresh(rtk));
-      expect(await accepted(refused)).toBe(0);
-      const tokens = loop0(loops).tokens;
+      const wrongly = await accepted(refused);
+      expect(wrongly).toBe(0);
       const working = await accepted(loops.map((loop) => () => tokens.refresh(loop.latest)));
-      console.info(`kill -9 with AOF always: ${working} of ${loops.length} live logins kept`);
+      console.info(
+        `kill -9 with AOF always: refused tokens accepted ${wrongly} of ${refused.length}; ` +
+          `live logins kept ${working} of ${loops.length}`,
+      );
       expect(working).toBe(loops.length);
     });
   }, 60_000);
@@ -378,25 +385,27 @@ function jtiFamily(pair: TokenPair) {
 const FILLER_TTL = 400 * 24 * HOUR;
 
 // Writes filler keys (with a TTL, for volatile-* policies) until the server
-// has evicted keys; bounded at a few times maxmemory. Resolves evicted_keys.
-async function fillUntilEvicted(client: Client): Promise<number> {
+// has evicted at least half of the store's keys (bounded at 40 batches of
+// 500 KB), so that both kept and evicted revocations are presented again.
+async function fillUntilEvicted(client: Client, prefix: string) {
   const value = "x".repeat(1024);
-  for (let batch = 0; batch < 40; batch++) {
+  const storeKeys = async () => (await client.keys(`${prefix}*`)).length;
+  const before = await storeKeys();
+  let after = before;
+  for (let batch = 0; batch < 40 && after > before / 2; batch++) {
     const multi = client.multi();
     for (let i = 0; i < 500; i++) multi.set(`filler:${batch}:${i}`, value, { EX: FILLER_TTL });
     await multi.exec();
+    after = await storeKeys();
   }
   const info = await client.info("stats");
-  return Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0);
+  return { evicted: Number(/evicted_keys:(\d+)/.exec(info)?.[1] ?? 0), before, after };
 }
 
 interface Loop {
-  tokens: ReturnType<typeof createTokens>;
   latest: string;
   seen: string[];
 }
-
-const loop0 = (loops: Loop[]): Loop => loops[0] as Loop;
 
 // 50 logins refreshing concurrently, each keeping the latest refresh token it
 // was answered; `crash` kills the server mid-loop and settles every loop's end.
@@ -409,7 +418,7 @@ function refreshLoops(client: Client) {
   const start = async () => {
     for (let i = 0; i < 50; i++) {
       const pair = await tokens.issue({ sub: unique("loop") });
-      loops.push({ tokens, latest: pair.refreshToken, seen: [pair.refreshToken] });
+      loops.push({ latest: pair.refreshToken, seen: [pair.refreshToken] });
     }
     running = loops.map(async (loop) => {
       for (let round = 0; round < 10_000 && !stop; round++) {
@@ -429,7 +438,7 @@ function refreshLoops(client: Client) {
     stop = true;
     return outcomes;
   };
-  return { loops, crash, store };
+  return { loops, crash, store, tokens };
 }
 
 // node-redis reconnects by itself: wait (bounded) until the client answers.

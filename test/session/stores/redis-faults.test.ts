@@ -208,7 +208,15 @@ describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
     });
   }, 30_000);
 
-  it.each(["allkeys-lru", "allkeys-random", "volatile-lru", "volatile-ttl"])(
+  it.each([
+    "allkeys-lru",
+    "allkeys-lfu",
+    "allkeys-random",
+    "volatile-lru",
+    "volatile-lfu",
+    "volatile-random",
+    "volatile-ttl",
+  ])(
     "accepts no revoked token when %s evicts under memory pressure",
     async (policy) => {
       await withServer(["--maxmemory", "3mb", "--maxmemory-policy", policy], async (_, client) => {

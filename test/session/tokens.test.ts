@@ -45,6 +45,17 @@ describe("createTokens without a store", () => {
     expect(refresh.jti).not.toBe(access.jti);
   });
 
+  it("gives every token and login an id of its own, across many draws of randomness", async () => {
+    const ids: unknown[] = [];
+    for (let login = 0; login < 300; login++) {
+      const pair = await tokens.issue({ sub: "alice", role: "admin" });
+      const refresh = decodeUnverified(pair.refreshToken).payload;
+      ids.push(decodeUnverified(pair.accessToken).payload.jti, refresh.jti, refresh.fam);
+    }
+    expect(ids.every((id) => typeof id === "string" && /^[\w-]{22}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it("verifies each token only as its own type", async () => {
     const pair = await tokens.issue({ sub: "alice", role: "admin" });
     const access = await tokens.verifyAccess(pair.accessToken);

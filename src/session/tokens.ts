@@ -300,12 +300,16 @@ export function createTokens<C extends object = Record<never, never>>(
     const next = successorOf(r);
     if (!store) return pairOf(r, next);
     const rotation = { ...idsOf(payload), next, grace };
+    // Signed while the store answers, and handed out only once it confirms the
+    // rotation: a refusal or a store failure drops it unseen.
+    const signed = pairOf(r, next);
+    signed.catch(() => {});
     const result = await ask(() =>
       store.rotate({ ...rotation, keepUntil: keepUntil(next.exp, accessExp(r)) }),
     );
     switch (result.outcome) {
       case "rotated":
-        return pairOf(r, next);
+        return signed;
       case "grace":
         return pairOf(r, result.next);
       case "reused":

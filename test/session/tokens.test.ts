@@ -229,6 +229,16 @@ describe("a failing store", () => {
     await tokens.verifyRefresh(next.refreshToken);
   });
 
+  it("answers the store's failure, not the new pair's, when both fail", async () => {
+    const { store, down } = flaky();
+    const tokens = createTokens<{ n: unknown }>({ secret, store });
+    const login = await tokens.issue({ sub: "alice", n: 1 });
+    down.add("rotate");
+    // The new pair is signed while the store answers; a BigInt claim makes it fail.
+    const refresh = tokens.refresh(login.refreshToken, { claims: { n: 1n } });
+    await expect(refresh).rejects.toMatchObject({ name: "StoreError" });
+  });
+
   it("with reuseGrace, lets the retry after a lost reply succeed with the successor it missed", async () => {
     const { store, lost } = flaky();
     const tokens = createTokens({ secret, store, reuseGrace: "10s" });

@@ -300,12 +300,16 @@ export function createTokens<C extends object = Record<never, never>>(
     const next = successorOf(r);
     if (!store) return pairOf(r, next);
     const rotation = { ...idsOf(payload), next, grace };
+    // Signed while the store answers, and handed out only once it confirms the
+    // rotation: a refusal or a store failure drops it unseen.
+    const signed = pairOf(r, next);
+    signed.catch(() => {});
     const result = await ask(() =>
       store.rotate({ ...rotation, keepUntil: keepUntil(next.exp, accessExp(r)) }),
     );
     switch (result.outcome) {
       case "rotated":
-        return pairOf(r, next);
+        return signed;
       case "grace":
         return pairOf(r, result.next);
       case "reused":
@@ -471,6 +475,18 @@ function refusedError(state: "used" | "revoked" | "unknown"): JwtError {
   return new JwtError("ERR_JWT_REVOKED", messages[state]);
 }
 
+// A call of getRandomValues costs about as much for 16 bytes as for 4 KB, and
+// every refresh needs two ids: they are cut from one draw, each byte used once.
+const ID_BYTES = 16;
+const randomPool = new Uint8Array(256 * ID_BYTES);
+let poolOffset = randomPool.length;
+
 function randomId(): string {
-  return encodeBase64url(crypto.getRandomValues(new Uint8Array(16)));
+  if (poolOffset === randomPool.length) {
+    crypto.getRandomValues(randomPool);
+    poolOffset = 0;
+  }
+  const id = encodeBase64url(randomPool.subarray(poolOffset, poolOffset + ID_BYTES));
+  poolOffset += ID_BYTES;
+  return id;
 }

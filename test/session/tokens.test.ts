@@ -45,6 +45,17 @@ describe("createTokens without a store", () => {
     expect(refresh.jti).not.toBe(access.jti);
   });
 
+  it("gives every token and login an id of its own, across many draws of randomness", async () => {
+    const ids: unknown[] = [];
+    for (let login = 0; login < 300; login++) {
+      const pair = await tokens.issue({ sub: "alice", role: "admin" });
+      const refresh = decodeUnverified(pair.refreshToken).payload;
+      ids.push(decodeUnverified(pair.accessToken).payload.jti, refresh.jti, refresh.fam);
+    }
+    expect(ids.every((id) => typeof id === "string" && /^[\w-]{22}$/.test(id))).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
   it("verifies each token only as its own type", async () => {
     const pair = await tokens.issue({ sub: "alice", role: "admin" });
     const access = await tokens.verifyAccess(pair.accessToken);
@@ -216,6 +227,16 @@ describe("a failing store", () => {
     down.delete("rotate");
     const next = await tokens.refresh(login.refreshToken);
     await tokens.verifyRefresh(next.refreshToken);
+  });
+
+  it("answers the store's failure, not the new pair's, when both fail", async () => {
+    const { store, down } = flaky();
+    const tokens = createTokens<{ n: unknown }>({ secret, store });
+    const login = await tokens.issue({ sub: "alice", n: 1 });
+    down.add("rotate");
+    // The new pair is signed while the store answers; a BigInt claim makes it fail.
+    const refresh = tokens.refresh(login.refreshToken, { claims: { n: 1n } });
+    await expect(refresh).rejects.toMatchObject({ name: "StoreError" });
   });
 
   it("with reuseGrace, lets the retry after a lost reply succeed with the successor it missed", async () => {

@@ -113,19 +113,26 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
  *
  * @category Sign and verify
  */
-export async function sign(
-  payload: object,
-  secret: Secret,
-  options: SignOptions = {},
-): Promise<string> {
-  const claims = buildClaims(payload, options);
-  const backend = options.hmac ?? webCryptoHmac;
-  let key = backendKey(secret, "sign", backend);
-  if (pending(key)) key = await key;
-  const input = `${encodeHeader(options.keyId)}.${encodeText(JSON.stringify(claims))}`;
-  let bytes = mac(key, input, backend);
-  if (pending(bytes)) bytes = await bytes;
-  return `${input}.${encodeBase64url(bytes)}`;
+export function sign(payload: object, secret: Secret, options: SignOptions = {}): Promise<string> {
+  // Not async: with the key made, the one turn waited for is the MAC's. A bad
+  // argument still rejects, never throws.
+  try {
+    const claims = buildClaims(payload, options);
+    const backend = options.hmac ?? webCryptoHmac;
+    const key = backendKey(secret, "sign", backend);
+    const input = `${encodeHeader(options.keyId)}.${encodeText(JSON.stringify(claims))}`;
+    return pending(key)
+      ? Promise.resolve(key).then((made) => signInput(made, input, backend))
+      : signInput(key, input, backend);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+function signInput<K>(key: K, input: string, backend: HmacBackend<K>): Promise<string> {
+  const bytes = mac(key, input, backend);
+  const token = (made: Uint8Array) => `${input}.${encodeBase64url(made)}`;
+  return pending(bytes) ? Promise.resolve(bytes).then(token) : Promise.resolve(token(bytes));
 }
 
 /**
@@ -147,13 +154,19 @@ export async function sign(
  *
  * @category Sign and verify
  */
-export async function verify<P extends object = JwtPayload>(
+export function verify<P extends object = JwtPayload>(
   token: string,
   secret: Secret | SecretResolver,
-  options: VerifyOptions = {},
+  options?: VerifyOptions,
 ): Promise<DecodedJwt<P>> {
-  const now = epochSeconds(options.now);
-  return verifyCompiled<P>(token, secret, compileVerifyOptions(options), now);
+  // Not async: an async wrapper around verifyCompiled's promise would cost two
+  // more turns of the microtask queue. A bad option still rejects, never throws.
+  try {
+    const compiled = options === undefined ? DEFAULT_VERIFY : compileVerifyOptions(options);
+    return verifyCompiled<P>(token, secret, compiled, epochSeconds(options?.now));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /**
@@ -183,6 +196,9 @@ export function compileVerifyOptions(options: VerifyOptions): CompiledVerify {
     backend: options.hmac ?? webCryptoHmac,
   };
 }
+
+// The defaults, compiled once: most calls pass no options.
+const DEFAULT_VERIFY = compileVerifyOptions({});
 
 /**
  * {@link verify} with options compiled by {@link compileVerifyOptions}, at `now` in seconds.

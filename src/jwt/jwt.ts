@@ -162,8 +162,7 @@ export function verify<P extends object = JwtPayload>(
   // Not async: an async wrapper around verifyCompiled's promise would cost two
   // more turns of the microtask queue. A bad option still rejects, never throws.
   try {
-    const compiled = options === undefined ? DEFAULT_VERIFY : compileVerifyOptions(options);
-    return verifyCompiled<P>(token, secret, compiled, epochSeconds(options?.now));
+    return verifyCompiled<P>(token, secret, compiledOf(options), epochSeconds(options?.now));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -197,8 +196,21 @@ export function compileVerifyOptions(options: VerifyOptions): CompiledVerify {
   };
 }
 
-// The defaults, compiled once: most calls pass no options.
-const DEFAULT_VERIFY = compileVerifyOptions({});
+// The defaults, compiled once per backend: most calls pass no option but `hmac`.
+const defaults = new WeakMap<HmacBackend, CompiledVerify>();
+
+function compiledOf(options: VerifyOptions | undefined): CompiledVerify {
+  if (options !== undefined) {
+    for (const name in options) if (name !== "hmac") return compileVerifyOptions(options);
+  }
+  const backend = options?.hmac ?? webCryptoHmac;
+  let compiled = defaults.get(backend);
+  if (!compiled) {
+    compiled = compileVerifyOptions({ hmac: backend });
+    defaults.set(backend, compiled);
+  }
+  return compiled;
+}
 
 /**
  * {@link verify} with options compiled by {@link compileVerifyOptions}, at `now` in seconds.

@@ -113,26 +113,19 @@ export const DEFAULT_MAX_TOKEN_LENGTH = 8192;
  *
  * @category Sign and verify
  */
-export function sign(payload: object, secret: Secret, options: SignOptions = {}): Promise<string> {
-  // Not async: with the key made, the one turn waited for is the MAC's. A bad
-  // argument still rejects, never throws.
-  try {
-    const claims = buildClaims(payload, options);
-    const backend = options.hmac ?? webCryptoHmac;
-    const key = backendKey(secret, "sign", backend);
-    const input = `${encodeHeader(options.keyId)}.${encodeText(JSON.stringify(claims))}`;
-    return pending(key)
-      ? Promise.resolve(key).then((made) => signInput(made, input, backend))
-      : signInput(key, input, backend);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
-function signInput<K>(key: K, input: string, backend: HmacBackend<K>): Promise<string> {
-  const bytes = mac(key, input, backend);
-  const token = (made: Uint8Array) => `${input}.${encodeBase64url(made)}`;
-  return pending(bytes) ? Promise.resolve(bytes).then(token) : Promise.resolve(token(bytes));
+export async function sign(
+  payload: object,
+  secret: Secret,
+  options: SignOptions = {},
+): Promise<string> {
+  const claims = buildClaims(payload, options);
+  const backend = options.hmac ?? webCryptoHmac;
+  let key = backendKey(secret, "sign", backend);
+  if (pending(key)) key = await key;
+  const input = `${encodeHeader(options.keyId)}.${encodeText(JSON.stringify(claims))}`;
+  let bytes = mac(key, input, backend);
+  if (pending(bytes)) bytes = await bytes;
+  return `${input}.${encodeBase64url(bytes)}`;
 }
 
 /**
@@ -154,18 +147,13 @@ function signInput<K>(key: K, input: string, backend: HmacBackend<K>): Promise<s
  *
  * @category Sign and verify
  */
-export function verify<P extends object = JwtPayload>(
+export async function verify<P extends object = JwtPayload>(
   token: string,
   secret: Secret | SecretResolver,
-  options?: VerifyOptions,
+  options: VerifyOptions = {},
 ): Promise<DecodedJwt<P>> {
-  // Not async: an async wrapper around verifyCompiled's promise would cost two
-  // more turns of the microtask queue. A bad option still rejects, never throws.
-  try {
-    return verifyCompiled<P>(token, secret, compiledOf(options), epochSeconds(options?.now));
-  } catch (error) {
-    return Promise.reject(error);
-  }
+  const now = epochSeconds(options.now);
+  return verifyCompiled<P>(token, secret, compileVerifyOptions(options), now);
 }
 
 /**
@@ -185,6 +173,9 @@ export interface CompiledVerify {
  * @category Sign and verify
  */
 export function compileVerifyOptions(options: VerifyOptions): CompiledVerify {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("options must be an object");
+  }
   const maxLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
   // NaN compares false with everything, so it would silently turn the limit off.
   if (!(maxLength >= 0)) throw new TypeError("maxTokenLength must be a number of characters");
@@ -194,22 +185,6 @@ export function compileVerifyOptions(options: VerifyOptions): CompiledVerify {
     maxLength,
     backend: options.hmac ?? webCryptoHmac,
   };
-}
-
-// The defaults, compiled once per backend: most calls pass no option but `hmac`.
-const defaults = new WeakMap<HmacBackend, CompiledVerify>();
-
-function compiledOf(options: VerifyOptions | undefined): CompiledVerify {
-  if (options !== undefined) {
-    for (const name in options) if (name !== "hmac") return compileVerifyOptions(options);
-  }
-  const backend = options?.hmac ?? webCryptoHmac;
-  let compiled = defaults.get(backend);
-  if (!compiled) {
-    compiled = compileVerifyOptions({ hmac: backend });
-    defaults.set(backend, compiled);
-  }
-  return compiled;
 }
 
 /**

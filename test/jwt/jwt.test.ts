@@ -267,6 +267,17 @@ describe("verify", () => {
     ).rejects.toThrow(TypeError);
   });
 
+  it.each([
+    ["null options", null],
+    ["options that are a string", "strict"],
+    ["an hmac backend that is no object", { hmac: "node" }],
+  ])("refuses %s with a TypeError, never taking them for the defaults", async (_, options) => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(NOW);
+    const token = tokenFor({ exp: EXP });
+    await expect(verify(token, SECRET, options as never)).rejects.toThrow(TypeError);
+  });
+
   it("checks the claim options", async () => {
     const token = await sign({}, SECRET, {
       ...at,

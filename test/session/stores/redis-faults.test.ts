@@ -108,6 +108,17 @@ async function inBatches<T>(calls: (() => Promise<T>)[], width: number) {
   return results;
 }
 
+// Every maxmemory-policy of Redis 7 that evicts keys.
+const EVICTING_POLICIES = [
+  "allkeys-lru",
+  "allkeys-lfu",
+  "allkeys-random",
+  "volatile-lru",
+  "volatile-lfu",
+  "volatile-random",
+  "volatile-ttl",
+];
+
 describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
   it("rejects every call with a StoreError by its deadline while redis-server is stopped, and a retry within the grace keeps the login", async () => {
     await withServer([], async (server, client) => {
@@ -180,17 +191,8 @@ describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
 
   it("refuses every evicting maxmemory-policy at ready() and at the first call, and takes noeviction", async () => {
     await withServer([], async (_, client) => {
-      const evicting = [
-        "allkeys-lru",
-        "allkeys-lfu",
-        "allkeys-random",
-        "volatile-lru",
-        "volatile-lfu",
-        "volatile-random",
-        "volatile-ttl",
-      ];
       let refused = 0;
-      for (const policy of evicting) {
+      for (const policy of EVICTING_POLICIES) {
         await client.configSet("maxmemory-policy", policy);
         const message = expect.stringContaining(`"${policy}"`);
         await expect(storeOn(client).ready()).rejects.toMatchObject({ ...storeError, message });
@@ -200,7 +202,7 @@ describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
         });
         refused++;
       }
-      expect(refused).toBe(evicting.length);
+      expect(refused).toBe(EVICTING_POLICIES.length);
       await client.configSet("maxmemory-policy", "noeviction");
       const store = storeOn(client);
       await store.ready();
@@ -208,15 +210,7 @@ describe.skipIf(!redisServerAvailable())("redisStore under real faults", () => {
     });
   }, 30_000);
 
-  it.each([
-    "allkeys-lru",
-    "allkeys-lfu",
-    "allkeys-random",
-    "volatile-lru",
-    "volatile-lfu",
-    "volatile-random",
-    "volatile-ttl",
-  ])(
+  it.each(EVICTING_POLICIES)(
     "accepts no revoked token when %s evicts under memory pressure",
     async (policy) => {
       await withServer(["--maxmemory", "3mb", "--maxmemory-policy", policy], async (_, client) => {

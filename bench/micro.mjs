@@ -3,7 +3,7 @@
 // every case once, in a new random order; the figure of a case is the median,
 // over rounds, of its median per-call throughput. Each case runs one call at a
 // time and with 64 calls in flight.
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import cfJwt from "@tsndr/cloudflare-worker-jwt";
 import { createSigner, createVerifier as fastVerifier } from "fast-jwt";
 import { sign as honoSign, verify as honoVerify } from "hono/jwt";
@@ -12,7 +12,17 @@ import jsonwebtoken from "jsonwebtoken";
 import { Bench } from "tinybench";
 import { createVerifier, sign, verify } from "../dist/index.js";
 import { nodeHmac } from "../dist/node.js";
-import { count, machine, median, ratio, shuffle, table, verdict, writeSection } from "./report.mjs";
+import {
+  count,
+  machine,
+  mainThreadMicros,
+  median,
+  ratio,
+  shuffle,
+  table,
+  verdict,
+  writeSection,
+} from "./report.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 25);
 const TIME = Number(process.env.BENCH_TIME ?? 40);
@@ -170,13 +180,6 @@ for (let round = 0; round < ROUNDS; round++) {
 // hardly moves when the machine is busy. Rounds of CPU_MS each, interleaved.
 const CPU_ROUNDS = Number(process.env.BENCH_CPU_ROUNDS ?? 7);
 const CPU_MS = Number(process.env.BENCH_CPU_MS ?? 400);
-const TICKS_PER_SECOND = 100; // USER_HZ, 100 on every Linux ABI that Node supports
-const MAIN_THREAD_STAT = `/proc/self/task/${process.pid}/stat`;
-function mainThreadMicros() {
-  // Fields after the command name: utime and stime are the 12th and 13th.
-  const fields = readFileSync(MAIN_THREAD_STAT, "utf8").split(") ")[1].split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
-}
 async function cpuPerCall(c) {
   const before = mainThreadMicros();
   const start = performance.now();

@@ -7,13 +7,22 @@
 // keys and argument forms, captured from the client), with a fresh jti pair per
 // call that matches the family's state, so that the script really rotates.
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "redis";
 import { createTokens, redisStore } from "../dist/index.js";
 import { nodeHmac } from "../dist/node.js";
-import { count, machine, median, ratio, shuffle, table, verdict, writeSection } from "./report.mjs";
+import {
+  count,
+  machine,
+  mainThreadMicros,
+  median,
+  ratio,
+  shuffle,
+  table,
+  verdict,
+  writeSection,
+} from "./report.mjs";
 
 const where = machine();
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 9);
@@ -25,7 +34,6 @@ const LABELS = {
   nodeHmac: "tokens.refresh, nodeHmac",
   ceiling: "bare EVALSHA (ceiling)",
 };
-const TICKS_PER_SECOND = 100; // USER_HZ
 
 const port = await freePort();
 const server = spawn(
@@ -200,12 +208,6 @@ async function evalshaStats(client) {
   const line = info.split("\n").find((l) => l.startsWith("cmdstat_evalsha:")) ?? "";
   const field = (name) => Number(new RegExp(`${name}=(\\d+)`).exec(line)?.[1] ?? 0);
   return { calls: field("calls"), usec: field("usec") };
-}
-
-function mainThreadMicros() {
-  const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
-  const fields = stat.split(") ")[1].split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
 }
 
 async function connect(port) {

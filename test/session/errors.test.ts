@@ -25,4 +25,12 @@ describe("StoreError", () => {
     expect(isStoreError({ code: "ERR_STORE_UNAVAILABLE" })).toBe(false);
     expect(isStoreError(null)).toBe(false);
   });
+
+  it("answers false, never throws, for a value that is not an object", () => {
+    const values: unknown[] = [null, undefined, "StoreError", 503];
+    for (const value of values) {
+      expect((value as object) instanceof StoreError).toBe(false);
+      expect(isStoreError(value)).toBe(false);
+    }
+  });
 });

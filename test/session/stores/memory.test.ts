@@ -68,12 +68,59 @@ describe("memoryStore", () => {
   });
 
   it("does not revive a revoked family when its id is opened again", async () => {
-    const store = memoryStore();
-    const family = { sub: "u", family: "f", jti: "j", keepUntil: Date.now() / 1000 + 60 };
+    let now = 1_000_000_000_000;
+    const store = memoryStore({ now: () => now });
+    const family = { sub: "u", family: "f", jti: "j", keepUntil: now / 1000 + 60 };
     await store.open(family);
     await store.revokeFamily(family);
-    await store.open({ ...family, jti: "k" });
+    await store.open({ ...family, jti: "k", keepUntil: now / 1000 + 120 });
     expect(await store.state({ ...family, jti: "k" })).toBe("revoked");
+    // The revocation is kept as long as the later login asked: past the first
+    // keepUntil, forgetting it would let the next open start it afresh.
+    now += 90_000;
+    await store.open({ ...family, jti: "l", keepUntil: now / 1000 + 60 });
+    expect(await store.state({ ...family, jti: "l" })).toBe("revoked");
+  });
+
+  it("revokes every family of a subject, also after some of them expired", async () => {
+    let now = 1_000_000_000_000;
+    const store = memoryStore({ now: () => now });
+    const short = (family: string) => ({ sub: "u", family, jti: "j", keepUntil: now / 1000 + 10 });
+    const long = { sub: "u", family: "long", jti: "j", keepUntil: now / 1000 + 3600 };
+    await store.open(short("first"));
+    await store.open(short("second"));
+    await store.open(long);
+    now += 10_000;
+    // One expired family is found gone and dropped, the other is not read yet.
+    expect(await store.state(short("first"))).toBe("unknown");
+    await store.revokeSubject("u");
+    expect(await store.state(long)).toBe("revoked");
+  });
+
+  it("drops a family from its size once the sweep finds it at its keepUntil", async () => {
+    let now = 1_000_000_000_000;
+    const store = memoryStore({ now: () => now });
+    await store.open({ sub: "u", family: "f", jti: "j", keepUntil: now / 1000 + 10 });
+    now += 10_000;
+    // Each write sweeps a few steps; 100 writes pass over every shard.
+    for (let i = 0; i < 100 && store.size > 0; i++) {
+      await store.revokeFamily({ sub: "u", family: `absent${i}` });
+    }
+    expect(store.size).toBe(0);
+  });
+
+  it("writes nothing when asked to deny an access token of a family it does not hold", async () => {
+    const store = memoryStore();
+    const token = { sub: "u", family: "f", jti: "a", exp: Date.now() / 1000 + 60 };
+    await expect(store.denyAccess(token)).resolves.toBeUndefined();
+    expect(store.size).toBe(0);
+    expect(await store.accessState(token)).toBe("revoked");
+  });
+
+  it("names the argument it refuses", async () => {
+    await expect(memoryStore().revokeSubject("")).rejects.toThrow(
+      new TypeError("sub must be a non-empty string"),
+    );
   });
 });
 

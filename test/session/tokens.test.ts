@@ -13,6 +13,7 @@ import {
 } from "../../src/index.js";
 import { expectJwtError } from "../support/expect.js";
 import { describeTokenFlow } from "../support/flow.js";
+import { HEADER, rawToken } from "../support/signed.js";
 
 const secret = "access-secret-access-secret-0123456789";
 const refreshSecret = "refresh-secret-refresh-secret-0123456789";
@@ -45,6 +46,11 @@ describe("createTokens without a store", () => {
     expect(refresh.jti).not.toBe(access.jti);
   });
 
+  it("writes no claims object into a refresh token when the login has no claims of its own", async () => {
+    const pair = await tokens.issue({ sub: "bob" } as Claims & { sub: string });
+    expect(decodeUnverified(pair.refreshToken).payload).not.toHaveProperty("claims");
+  });
+
   it("gives every token and login an id of its own, across many draws of randomness", async () => {
     const ids: unknown[] = [];
     for (let login = 0; login < 300; login++) {
@@ -75,13 +81,25 @@ describe("createTokens without a store", () => {
   });
 
   it("refuses a token signed by itself with sign() but without sub or jti", async () => {
-    const bare = await sign({ type: "ATK" }, secret, {
-      expiresIn: 60,
-      issuer: "https://api.example",
-      audience: "app",
+    const stateless = createTokens({ secret });
+    const bare = await sign({}, secret, { type: "ATK", expiresIn: 60 });
+    await expect(stateless.verifyAccess(bare)).rejects.toMatchObject({
+      code: "ERR_JWT_CLAIM",
+      claim: "sub",
+      message: 'token has no "sub" claim',
     });
-    const error = await expectJwtError(tokens.verifyAccess(bare), "ERR_JWT_CLAIM");
-    expect(error.claim).toBe("sub");
+    // Without a store nothing else asks for the ids, so the verifier must.
+    for (const [claims, missing] of [
+      [{ sub: "alice", fam: "f" }, "jti"],
+      [{ sub: "alice", jti: "j" }, "fam"],
+    ] as const) {
+      const refresh = await sign(claims, secret, { type: "RTK", expiresIn: 60 });
+      await expect(stateless.verifyRefresh(refresh)).rejects.toMatchObject({
+        code: "ERR_JWT_CLAIM",
+        claim: missing,
+        message: `token has no "${missing}" claim`,
+      });
+    }
   });
 
   it("refreshes statelessly, carrying the claims given at issue time", async () => {
@@ -106,7 +124,9 @@ describe("createTokens without a store", () => {
   it("says that the revoke methods need a store", async () => {
     const pair = await tokens.issue({ sub: "alice", role: "admin" });
     await expect(tokens.revoke(pair.refreshToken)).rejects.toThrow(/revoke needs a store/);
-    await expect(tokens.revokeSubject("alice")).rejects.toThrow(TypeError);
+    await expect(tokens.revokeSubject("alice")).rejects.toThrow(
+      new TypeError("revokeSubject needs a store: pass one to createTokens"),
+    );
     await expect(tokens.revokeAccess(pair.accessToken)).rejects.toThrow(
       /revokeAccess needs a store/,
     );
@@ -114,6 +134,13 @@ describe("createTokens without a store", () => {
 
   it("refuses claims it sets itself, and a missing subject", async () => {
     await expect(tokens.issue({ sub: "", role: "x" })).rejects.toThrow(/claims.sub/);
+    // Claims are a plain object: not null, nor a function that happens to carry a sub.
+    const notObjects = [null, Object.assign(() => {}, { sub: "alice", role: "x" })];
+    for (const claims of notObjects) {
+      await expect(tokens.issue(claims as unknown as Claims & { sub: string })).rejects.toThrow(
+        new TypeError("claims.sub must be a non-empty string"),
+      );
+    }
     await expect(
       tokens.issue({ role: "x" } as unknown as Claims & { sub: string }),
     ).rejects.toThrow(TypeError);
@@ -126,8 +153,11 @@ describe("createTokens without a store", () => {
 
   it("validates its options", () => {
     expect(() => createTokens({} as never)).toThrow(/needs a secret/);
+    expect(() => createTokens(undefined as never)).toThrow(
+      new TypeError("createTokens needs a secret"),
+    );
     expect(() => createTokens({ secret, accessTtl: "15 min" })).toThrow(/accessTtl/);
-    expect(() => createTokens({ secret, refreshTtl: 0 })).toThrow(/positive/);
+    expect(() => createTokens({ secret, refreshTtl: 0 })).toThrow(/^refreshTtl must be positive$/);
     expect(() => createTokens({ secret, checkRevoked: true })).toThrow(
       /checkRevoked needs a store/,
     );
@@ -213,6 +243,7 @@ describe("a failing store", () => {
         name: "StoreError",
         code: "ERR_STORE_UNAVAILABLE",
         status: 503,
+        message: "the session store did not answer",
         cause: failure,
       });
     },
@@ -298,6 +329,12 @@ describe("createTokens options", () => {
     ["a negative reuseGrace", { reuseGrace: -1 }, /reuseGrace/],
     ["a reuseGrace that is no duration", { reuseGrace: "10 s" }, /reuseGrace/],
     ["a negative clockTolerance", { clockTolerance: "-5s" }, /clockTolerance/],
+    [
+      "a negative number of seconds of clockTolerance",
+      { clockTolerance: -5 },
+      /reuseGrace and clockTolerance must be zero or more seconds/,
+    ],
+    ["a clockTolerance that is no duration", { clockTolerance: "5 s" }, /^clockTolerance must be/],
     ["a zero sessionTtl", { sessionTtl: 0 }, /sessionTtl must be positive/],
     ["an empty keyring", { secret: [] }, /secret must hold at least one key/],
     [
@@ -394,11 +431,11 @@ describe("sessionTtl", () => {
     });
   });
 
-  it("refuses a refresh past the session end even inside the clock tolerance", async () => {
+  it("refuses a refresh from the session end on, even inside the clock tolerance", async () => {
     const clock = manualClock();
     const tokens = createTokens({ secret, sessionTtl: 100, clockTolerance: 30, now: clock.now });
     const pair = await tokens.issue({ sub: "alice" });
-    clock.advance(110);
+    clock.advance(100);
     await tokens.verifyRefresh(pair.refreshToken);
     await expect(tokens.refresh(pair.refreshToken)).rejects.toMatchObject({
       name: "JwtError",
@@ -434,6 +471,19 @@ describe("sessionTtl", () => {
       name: "JwtError",
       code: "ERR_JWT_CLAIM",
       claim: "auth_time",
+      message: '"auth_time" claim must be a number',
+    });
+    // JSON reads 1e999 as Infinity, which would end the login never.
+    const exp = Math.floor(Date.now() / 1000) + 1000;
+    const endless = rawToken(
+      HEADER,
+      `{"sub":"alice","jti":"j","fam":"f","type":"RTK","auth_time":1e999,"exp":${exp}}`,
+      secret,
+    );
+    await expect(tokens.refresh(endless)).rejects.toMatchObject({
+      code: "ERR_JWT_CLAIM",
+      claim: "auth_time",
+      message: '"auth_time" claim must be a number',
     });
   });
 });
@@ -566,6 +616,21 @@ describe("the errors of createTokens", () => {
       /unknown to the store: log in again/,
     );
   });
+
+  it("tells a refresh token that was used from one whose login was revoked", async () => {
+    const tokens = createTokens({ secret, store: memoryStore() });
+    const login = await tokens.issue({ sub: "alice" });
+    const next = await tokens.refresh(login.refreshToken);
+    await expect(tokens.verifyRefresh(login.refreshToken)).rejects.toMatchObject({
+      code: "ERR_JWT_REVOKED",
+      message: "refresh token was already used",
+    });
+    await tokens.revoke(next.refreshToken);
+    await expect(tokens.verifyRefresh(next.refreshToken)).rejects.toMatchObject({
+      code: "ERR_JWT_REVOKED",
+      message: "refresh token has been revoked",
+    });
+  });
 });
 
 describe("verifyAccess asks only for the claims its options need", () => {
@@ -577,17 +642,40 @@ describe("verifyAccess asks only for the claims its options need", () => {
   });
 
   it.each([
-    ["no jti", { sub: "alice", fam: "f" }, "jti"],
-    ["no fam", { sub: "alice", jti: "j" }, "fam"],
-    ["a numeric fam", { sub: "alice", jti: "j", fam: 1 }, "fam"],
-    ["a sub with a lone surrogate", { sub: "\uD800", jti: "j", fam: "f" }, "sub"],
-  ])("with checkRevoked, refuses a token with %s as a bad claim", async (_, claims, claim) => {
-    const tokens = createTokens({ secret, store: memoryStore(), checkRevoked: true });
-    await expect(tokens.verifyAccess(await made(claims))).rejects.toMatchObject({
-      name: "JwtError",
-      code: "ERR_JWT_CLAIM",
-      claim,
+    ["no jti", { sub: "alice", fam: "f" }, "jti", 'token has no "jti" claim'],
+    ["no fam", { sub: "alice", jti: "j" }, "fam", 'token has no "fam" claim'],
+    ["a numeric fam", { sub: "alice", jti: "j", fam: 1 }, "fam", "fam must be a non-empty string"],
+    [
+      "a sub with a lone surrogate",
+      { sub: "\uD800", jti: "j", fam: "f" },
+      "sub",
+      "sub must be well-formed UTF-16",
+    ],
+  ])(
+    "with checkRevoked, refuses a token with %s as a bad claim",
+    async (_, claims, claim, message) => {
+      const tokens = createTokens({ secret, store: memoryStore(), checkRevoked: true });
+      await expect(tokens.verifyAccess(await made(claims))).rejects.toMatchObject({
+        name: "JwtError",
+        code: "ERR_JWT_CLAIM",
+        claim,
+        message,
+        status: 401,
+      });
+    },
+  );
+
+  it("revokes only access tokens of this flow: typed ATK, with sub, jti and fam", async () => {
+    const tokens = createTokens({ secret, store: memoryStore() });
+    const pair = await tokens.issue({ sub: "alice" });
+    await expect(tokens.revokeAccess(pair.refreshToken)).rejects.toMatchObject({
+      code: "ERR_JWT_TYPE",
       status: 401,
+    });
+    await expect(tokens.revokeAccess(await made({ sub: "alice" }))).rejects.toMatchObject({
+      code: "ERR_JWT_CLAIM",
+      claim: "jti",
+      message: 'token has no "jti" claim',
     });
   });
 });
@@ -615,9 +703,11 @@ describe("the deny list and the clock tolerance", () => {
 
   it("accepts an unused refresh token inside the tolerance after its exp, as unused", async () => {
     const clock = manualClock();
+    // Both tokens expire at 60 s: the store keeps the login for the tolerance after.
     const tokens = createTokens({
       secret,
       store: clock.store(),
+      accessTtl: 60,
       refreshTtl: 60,
       clockTolerance: 30,
       now: clock.now,

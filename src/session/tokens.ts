@@ -192,6 +192,8 @@ export function createTokens<C extends object = Record<never, never>>(
     throw new TypeError("reuseGrace and clockTolerance must be zero or more seconds");
   }
   if (options.checkRevoked && !store) throw new TypeError("checkRevoked needs a store");
+  // Read once, as every option is: changing the options object later changes nothing.
+  const revocations = options.checkRevoked ? store : undefined;
   const clock = options.now ?? (() => new Date());
   const checks = { issuer, audience, clockTolerance: tolerance, hmac };
   // RFC 7519 section 4.1.7: jti (and fam, the login) only when the store is asked about the token.
@@ -343,9 +345,9 @@ export function createTokens<C extends object = Record<never, never>>(
     verifyAccess: challenged(realm, async (token) => {
       const { payload } = await verifyAccessToken(token, clock());
       // Also on a cache hit: a token revoked after it was cached must fail now.
-      if (options.checkRevoked) {
+      if (revocations) {
         const ref = { ...idsOf(payload), exp: payload.exp };
-        const state = await ask(() => needStore("checkRevoked").accessState(ref));
+        const state = await ask(() => revocations.accessState(ref));
         if (state !== "active")
           throw new JwtError("ERR_JWT_REVOKED", "access token has been revoked");
       }

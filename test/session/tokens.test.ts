@@ -163,6 +163,18 @@ describe("createTokens without a store", () => {
     );
   });
 
+  it("reads its options once: switching checkRevoked off afterwards still denies a logged-out ATK", async () => {
+    const options = { secret, store: memoryStore(), checkRevoked: true };
+    const tokens = createTokens(options);
+    const pair = await tokens.issue({ sub: "alice" });
+    await tokens.revoke(pair.refreshToken);
+    options.checkRevoked = false;
+    await expect(tokens.verifyAccess(pair.accessToken)).rejects.toMatchObject({
+      code: "ERR_JWT_REVOKED",
+      status: 401,
+    });
+  });
+
   it("signs refresh tokens with refreshSecret when given", async () => {
     const split = createTokens({ secret, refreshSecret });
     const pair = await split.issue({ sub: "bob" });

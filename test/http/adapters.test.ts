@@ -9,10 +9,14 @@ import Fastify from "fastify";
 import { Hono } from "hono";
 import Koa from "koa";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
-import { auth as expressAuth } from "../../src/http/express.js";
-import { auth as fastifyAuth } from "../../src/http/fastify.js";
-import { type AuthEnv, auth as honoAuth } from "../../src/http/hono.js";
-import { type AuthState, auth as koaAuth } from "../../src/http/koa.js";
+import { auth as expressAuth, sessionRoutes as expressRoutes } from "../../src/http/express.js";
+import { auth as fastifyAuth, sessionRoutes as fastifyRoutes } from "../../src/http/fastify.js";
+import {
+  type AuthEnv,
+  auth as honoAuth,
+  sessionRoutes as honoRoutes,
+} from "../../src/http/hono.js";
+import { type AuthState, auth as koaAuth, sessionRoutes as koaRoutes } from "../../src/http/koa.js";
 import {
   type AccessClaims,
   createTokens,
@@ -281,8 +285,93 @@ describe("adapter set-up", () => {
     "%s refuses what is not a tokens object, or a bad optional, at start-up",
     (_, make) => {
       const adapt = make as (tokens: unknown, options?: unknown) => unknown;
-      expect(() => adapt({})).toThrow(TypeError);
-      expect(() => adapt(tokens, { optional: "yes" })).toThrow(TypeError);
+      const notTokens = new TypeError("the first argument must be the object createTokens returns");
+      expect(() => adapt({})).toThrow(notTokens);
+      expect(() => adapt(null)).toThrow(notTokens);
+      expect(() => adapt(tokens, { optional: "yes" })).toThrow(
+        new TypeError("optional must be a boolean"),
+      );
     },
   );
+});
+
+// The session routes of each adapter, for a client that is not a browser: the
+// refresh token comes in the JSON body the framework (or its body parser) read.
+const sessionApps: { name: string; start(): Promise<Listening> }[] = [
+  {
+    name: "express",
+    start: () => {
+      const session = expressRoutes(tokens);
+      const app = express();
+      app.use(express.json());
+      app.post("/auth/refresh", session.refresh);
+      app.post("/auth/logout", session.logout);
+      return listen(createServer(app));
+    },
+  },
+  {
+    name: "fastify",
+    start: async () => {
+      const session = fastifyRoutes(tokens);
+      const app = Fastify();
+      app.post("/auth/refresh", session.refresh);
+      app.post("/auth/logout", session.logout);
+      await app.ready();
+      return listen(app.server as Server);
+    },
+  },
+  {
+    name: "koa",
+    start: () => {
+      const session = koaRoutes(tokens);
+      const app = new Koa();
+      // What a body parser does: the parsed JSON goes on ctx.request.body.
+      app.use(async (ctx, next) => {
+        let text = "";
+        for await (const chunk of ctx.req.setEncoding("utf8")) text += chunk;
+        (ctx.request as { body?: unknown }).body = JSON.parse(text);
+        return next();
+      });
+      app.use((ctx) => (ctx.path === "/auth/refresh" ? session.refresh(ctx) : session.logout(ctx)));
+      return listen(createServer(app.callback()));
+    },
+  },
+  {
+    name: "hono",
+    start: () => {
+      const session = honoRoutes(tokens);
+      const app = new Hono();
+      app.post("/auth/refresh", session.refresh);
+      app.post("/auth/logout", session.logout);
+      return listen(createServer(getRequestListener(app.fetch)));
+    },
+  },
+];
+
+describe.each(sessionApps)("$name sessionRoutes", ({ start }) => {
+  let server: Listening;
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(() => server.close());
+
+  const post = (path: string, body: unknown) =>
+    fetch(server.base + path, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+
+  it("rotates and revokes the refresh token of the JSON body, answering in the body", async () => {
+    const { refreshToken } = await tokens.issue({ sub: "alice", role: "admin" });
+    const refreshed = await post("/auth/refresh", { refreshToken });
+    expect(refreshed.status).toBe(200);
+    expect(refreshed.headers.get("set-cookie")).toBeNull();
+    const pair = (await refreshed.json()) as { refreshToken: string };
+    expect(pair.refreshToken).not.toBe(refreshToken);
+    const logout = await post("/auth/logout", { refreshToken: pair.refreshToken });
+    expect(logout.status).toBe(204);
+    expect(await logout.text()).toBe("");
+    expect((await post("/auth/refresh", { refreshToken: pair.refreshToken })).status).toBe(401);
+  });
 });

@@ -44,6 +44,15 @@ describe("readBearerToken", () => {
     expect(readBearerToken({ Authorization: value })).toBe("t.o.k");
     expect(readBearerToken({ headers: { authorization: value } })).toBe("t.o.k");
     expect(readBearerToken({ headers: { authorization: [value] } })).toBe("t.o.k");
+    expect(readBearerToken({ host: "h", authorization: value, accept: "*/*" })).toBe("t.o.k");
+    expect(readBearerToken({ Authorization: value, authorization: undefined })).toBe("t.o.k");
+    expect(readBearerToken(Object.assign(Object.create(null), { authorization: value }))).toBe(
+      "t.o.k",
+    );
+    // node:http's raw list: name, value, name, value...; a name without its value is no header.
+    const raw = (rawHeaders: unknown[]) => readBearerToken({ headers: {}, rawHeaders } as never);
+    expect(raw(["Host", "h", 42, "x", "Authorization", value])).toBe("t.o.k");
+    expect(raw(["Authorization", value, "authorization"])).toBe("t.o.k");
   });
 
   it("answers no credentials and other schemes with 401 and a bare challenge", () => {
@@ -55,10 +64,13 @@ describe("readBearerToken", () => {
       {},
       new Headers(),
       "Basic dXNlcjpwYXNz",
+      "Basic",
+      "X-Scheme!#$%&'*+.^_`|~ x",
       { authorization: undefined },
     ]) {
       const error = caught(() => readBearerToken(source, "api"));
       expect(error.code).toBe("ERR_JWT_MISSING");
+      expect(error.message).toBe("no Bearer token in the Authorization header");
       expect(error.status).toBe(401);
       expect(error.wwwAuthenticate).toBe('Bearer realm="api"');
     }
@@ -74,6 +86,7 @@ describe("readBearerToken", () => {
       "Bearer\ttoken",
       "Bearer tök",
       "Bearer, x",
+      "Bearer ==",
     ];
     for (const value of cases) {
       const error = caught(() => readBearerToken(value, "api"));
@@ -86,13 +99,23 @@ describe("readBearerToken", () => {
   });
 
   it("refuses two Authorization headers in a plain object", () => {
-    expect(caught(() => readBearerToken({ authorization: ["Bearer a", "Bearer b"] })).status).toBe(
-      400,
+    for (const headers of [
+      { authorization: ["Bearer a", "Bearer b"] },
+      { authorization: "Bearer a", Authorization: "Bearer b" },
+    ]) {
+      const error = caught(() => readBearerToken(headers));
+      expect(error.status).toBe(400);
+      expect(error.message).toBe("more than one Authorization header");
+    }
+  });
+
+  it("tells a scheme alone, a malformed header and one that is not one token apart", () => {
+    expect(caught(() => readBearerToken("Bearer")).message).toBe(
+      "Authorization header must be one Bearer token",
     );
-    expect(
-      caught(() => readBearerToken({ authorization: "Bearer a", Authorization: "Bearer b" }))
-        .status,
-    ).toBe(400);
+    expect(caught(() => readBearerToken("Bearer,x")).message).toBe(
+      "Authorization header is malformed",
+    );
   });
 
   it.each([
@@ -103,9 +126,30 @@ describe("readBearerToken", () => {
         get = () => "Bearer x.y.z";
       })(),
     ],
+    [
+      "a class instance with an unrelated has",
+      new (class {
+        has = () => true;
+      })(),
+    ],
+    [
+      "a class instance of strings",
+      new (class {
+        authorization = "Bearer x.y.z";
+      })(),
+    ],
+    [
+      "a function with get and has",
+      Object.assign(() => undefined, { get: () => "Bearer x.y.z", has: () => true }),
+    ],
     ["headers of objects", { headers: { authorization: { value: "Bearer x" } } }],
+    ["null headers", { headers: null }],
   ])("refuses %s with a TypeError", (_, source) => {
-    expect(() => readBearerToken(source as never)).toThrow(TypeError);
+    expect(() => readBearerToken(source as never)).toThrow(
+      new TypeError(
+        "authenticate needs a Request, Headers, a Node IncomingMessage, a plain header object or a header value",
+      ),
+    );
   });
 
   it("refuses a Hono Context passed for the request, at compile time and at run time", async () => {
@@ -118,6 +162,33 @@ describe("readBearerToken", () => {
     const response = await app.request("/", { headers: { authorization: "Bearer t.o.k" } });
     expect(await response.text()).toBe("t.o.k");
   });
+
+  it.each<[string, ReturnType<typeof parseCredentials>]>([
+    ["", undefined],
+    [" x", undefined],
+    ["Basic,x", undefined],
+    ["Bearer", { scheme: "Bearer" }],
+    ["Bearer   ", { scheme: "Bearer" }],
+    ["Bearer ==", { scheme: "Bearer" }],
+    ["Bearer abc", { scheme: "Bearer", token: "abc" }],
+    ["Bearer abc==", { scheme: "Bearer", token: "abc==" }],
+    ["a!#$%&'*+-.^_`|~z t", { scheme: "a!#$%&'*+-.^_`|~z", token: "t" }],
+  ])(
+    "splits %j into scheme and token (RFC 9110 section 11.4), reading inside it only",
+    (text, parsed) => {
+      const outside: number[] = [];
+      const guarded = {
+        length: text.length,
+        charCodeAt: (i: number) => {
+          if (i < 0 || i >= text.length) outside.push(i);
+          return text.charCodeAt(i);
+        },
+        slice: (start: number, end?: number) => text.slice(start, end),
+      };
+      expect(parseCredentials(guarded)).toEqual(parsed);
+      expect(outside).toEqual([]);
+    },
+  );
 
   it("reads the credentials in one pass, however many spaces come before a line break", () => {
     // The regular expression this replaced backtracked over the spaces: quadratic work.
@@ -195,6 +266,18 @@ describe("authenticate", () => {
       );
       expect(error.wwwAuthenticate).toMatch(description);
     }
+  });
+
+  it("gives the realm's challenge to a JwtError of a tokens object of one's own", async () => {
+    const own = {
+      ...tokens,
+      verifyAccess: () => Promise.reject(new JwtError("ERR_JWT_SIGNATURE", "bad signature")),
+    };
+    const error = await expectJwtError(authenticate(own, "Bearer a.b.c"), "ERR_JWT_SIGNATURE");
+    expect(error.status).toBe(401);
+    expect(error.wwwAuthenticate).toBe(
+      'Bearer realm="api", error="invalid_token", error_description="bad signature"',
+    );
   });
 
   it("answers an expired and a revoked token with 401 invalid_token", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { nodeHeaders } from "../../src/http/routes.js";
 import {
   createTokens,
   memoryStore,
@@ -31,21 +32,27 @@ describe("refreshCookie", () => {
     expect(refreshCookie(options).set("t", 60)).toBe(expected);
   });
 
-  it.each<[string, RefreshCookieOptions]>([
-    ["a name that is not a token", { name: "a b" }],
-    ["a path that is not absolute", { path: "auth" }],
-    ["a path that ends the attribute", { path: "/auth; Domain=evil" }],
-    ["a domain that ends the attribute", { domain: "a;b" }],
-    ['"/" with a domain (no __Host- prefix possible)', { path: "/", domain: "example.com" }],
-    ['"/" without Secure', { path: "/", secure: false }],
-    ["SameSite=None without Secure", { sameSite: "None", secure: false }],
-    ["an unknown SameSite", { sameSite: "Loose" as "Lax" }],
-  ])("refuses %s at start-up", (_, options) => {
-    expect(() => refreshCookie(options)).toThrow(TypeError);
+  const PATH = 'cookie path must start with "/" and hold no ";", space or control';
+  const HOST = 'a cookie with path "/" gets the __Host- prefix: it needs secure and no domain';
+  it.each<[string, RefreshCookieOptions, string]>([
+    ["a name that is not a token", { name: "a b" }, "cookie name must be an RFC 6265 token"],
+    ["a path that is not absolute", { path: "auth" }, PATH],
+    ["a path that ends the attribute", { path: "/auth; Domain=evil" }, PATH],
+    ["a domain that ends the attribute", { domain: "a;b" }, "bad cookie domain"],
+    ['"/" with a domain (no __Host- prefix possible)', { path: "/", domain: "example.com" }, HOST],
+    ['"/" without Secure', { path: "/", secure: false }, HOST],
+    [
+      "SameSite=None without Secure",
+      { sameSite: "None", secure: false },
+      "SameSite=None needs secure",
+    ],
+    ["an unknown SameSite", { sameSite: "Loose" as "Lax" }, "bad sameSite"],
+  ])("refuses %s at start-up", (_, options, message) => {
+    expect(() => refreshCookie(options)).toThrow(new TypeError(message));
   });
 
   it("refuses to set a value that is not a token", () => {
-    expect(() => refreshCookie().set("a;b", 60)).toThrow(TypeError);
+    expect(() => refreshCookie().set("a;b", 60)).toThrow(new TypeError("not a token"));
   });
 
   it.each<[string | null | undefined, string | undefined]>([
@@ -57,6 +64,9 @@ describe("refreshCookie", () => {
     ["rtk=", undefined],
     ['rtk=""', undefined],
     ['rtk="', '"'],
+    ['rtk="a', '"a'],
+    ['rtk=a"', 'a"'],
+    ["rtkx", undefined],
     ["", undefined],
     [null, undefined],
     [undefined, undefined],
@@ -66,7 +76,12 @@ describe("refreshCookie", () => {
 
   it("refuses the cookie twice, whichever comes first (RFC 6265 section 8.6)", () => {
     expect(() => refreshCookie().read("rtk=a; other=1; rtk=b")).toThrow(
-      expect.objectContaining({ name: "JwtError", code: "ERR_JWT_MALFORMED", status: 400 }),
+      expect.objectContaining({
+        name: "JwtError",
+        code: "ERR_JWT_MALFORMED",
+        status: 400,
+        message: "the refresh token cookie comes more than once",
+      }),
     );
   });
 });
@@ -91,6 +106,7 @@ describe("sessionRoutes", () => {
     const response = await login();
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
+    expect(response.headers.get("content-type")).toBe("application/json");
     const body = await response.json();
     expect(body).toEqual({
       accessToken: expect.any(String),
@@ -132,9 +148,22 @@ describe("sessionRoutes", () => {
     expect(response.status).toBe(200);
     expect(cookieOf(response)).toBe("");
     expect(await response.json()).toMatchObject({ refreshToken: expect.any(String) });
-    const none = await routes.logout(post("logout", {}, { other: 1 }));
-    expect(none.status).toBe(401);
-    expect(await none.json()).toMatchObject({ error: "ERR_JWT_MALFORMED" });
+  });
+
+  it.each([
+    ["a body without refreshToken", { other: 1 }],
+    ["a refreshToken that is not a string", { refreshToken: 42 }],
+    ["no body", undefined],
+  ])("answers %s as an empty token: 401, and no cookie to clear", async (_, body) => {
+    for (const path of ["refresh", "logout"] as const) {
+      const response = await routes[path](post(path, {}, body));
+      expect(response.status).toBe(401);
+      expect(cookieOf(response)).toBe("");
+      expect(await response.json()).toEqual({
+        error: "ERR_JWT_MALFORMED",
+        message: "token must have three dot-separated segments",
+      });
+    }
   });
 
   it("answers 400 to two refresh token cookies and uses neither", async () => {
@@ -164,7 +193,20 @@ describe("sessionRoutes", () => {
     const token = tokenOf(await login());
     const response = await routes.refresh(post("refresh", { ...headers, cookie: `rtk=${token}` }));
     expect(response.status).toBe(status);
-    if (status === 403) expect(await response.json()).toMatchObject({ error: "ERR_CSRF" });
+    if (status === 403) {
+      expect(await response.json()).toEqual({
+        error: "ERR_CSRF",
+        message: "the request does not come from an allowed origin",
+      });
+    }
+  });
+
+  it("with no origins configured, refuses a cookie-carried request that has only an Origin", async () => {
+    const token = tokenOf(await login());
+    const response = await sessionRoutes(tokens).refresh(
+      post("refresh", { origin, cookie: `rtk=${token}` }),
+    );
+    expect(response.status).toBe(403);
   });
 
   it("refuses a cookie-carried logout from another site too, and leaves the session alive", async () => {
@@ -181,6 +223,10 @@ describe("sessionRoutes", () => {
     const token = tokenOf(await login());
     const without = await guarded.refresh(post("refresh", { origin, cookie: `rtk=${token}` }));
     expect(without.status).toBe(403);
+    expect(await without.json()).toEqual({
+      error: "ERR_CSRF",
+      message: "the X-Requested-With header is missing",
+    });
     const withHeader = await guarded.refresh(
       post("refresh", { "x-requested-with": "fetch", cookie: `rtk=${token}` }),
     );
@@ -202,10 +248,19 @@ describe("sessionRoutes", () => {
   });
 
   it.each([
-    ["an origin with a path", { csrf: { origins: ["https://app.example/"] } }],
-    ["a header that is not a name", { csrf: { header: "a b" } }],
-    ["bad cookie options", { cookie: { path: "nope" } }],
-  ])("refuses %s at start-up", (_, options) => {
+    [
+      "an origin with a path",
+      { csrf: { origins: ["https://app.example/"] } },
+      "not an origin: https://app.example/",
+    ],
+    [
+      "a header that is not a name",
+      { csrf: { header: "a b" } },
+      "csrf header must be a header name",
+    ],
+    ["bad cookie options", { cookie: { path: "nope" } }, "cookie path must start with"],
+  ])("refuses %s at start-up", (_, options, message) => {
+    expect(() => sessionRoutes(tokens, options)).toThrow(message);
     expect(() => sessionRoutes(tokens, options)).toThrow(TypeError);
   });
 
@@ -213,6 +268,18 @@ describe("sessionRoutes", () => {
     const custom = sessionRoutes(tokens, { cookie: refreshCookie({ name: "sid", path: "/" }) });
     expect(
       (await custom.login(await tokens.issue({ sub: "a", role: "r" }))).headers.get("set-cookie"),
-    ).toMatch(/^__Host-sid=/);
+    ).toMatch(/^__Host-sid=[^;]+; Max-Age=1209600; Path=\/; HttpOnly; Secure; SameSite=Strict$/);
+  });
+});
+
+describe("nodeHeaders", () => {
+  it("reads Node's header object by name, joining a repeated header, and tells which are present", () => {
+    const headers = nodeHeaders({ "x-many": ["a", "b"], origin: "https://app.example" });
+    expect(headers.get("x-many")).toBe("a, b");
+    expect(headers.get("origin")).toBe("https://app.example");
+    expect(headers.get("cookie")).toBeNull();
+    expect(headers.has("X-Many")).toBe(true);
+    expect(headers.has("Origin")).toBe(true);
+    expect(headers.has("Cookie")).toBe(false);
   });
 });

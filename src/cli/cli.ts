@@ -125,7 +125,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.out(`${version()}\n`);
     return EXIT_OK;
   }
-  const command = name === undefined ? undefined : COMMANDS[name];
+  // Own keys only: "toString" or "constructor" name no command.
+  const command = name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   if (!command) {
     io.err(
       name === undefined ? `${MAIN_HELP}\n` : `error: unknown command "${name}"\n\n${MAIN_HELP}\n`,

@@ -152,8 +152,9 @@ export async function verify<P extends object = JwtPayload>(
   secret: Secret | SecretResolver,
   options: VerifyOptions = {},
 ): Promise<DecodedJwt<P>> {
-  const now = epochSeconds(options.now);
-  return verifyCompiled<P>(token, secret, compileVerifyOptions(options), now);
+  // Compiled first, so that options that are no object get their own TypeError.
+  const compiled = compileVerifyOptions(options);
+  return verifyCompiled<P>(token, secret, compiled, epochSeconds(options.now));
 }
 
 /**

@@ -113,21 +113,26 @@ export function createVerifier<P extends object = JwtPayload>(
   const entries = new Map<string, DecodedJwt<P>>();
   const bytesChanged = watchBytes(secret);
   // The entries were verified with the key's bytes as they were: bytes changed
-  // in place make another key, for which none of them was verified.
-  const keyChanged = () => {
-    const changed = bytesChanged();
-    if (changed) entries.clear();
-    return changed;
+  // in place make another key, for which none of them was verified. Each change
+  // seen starts a new generation of entries.
+  let generation = 0;
+  const currentGeneration = () => {
+    if (bytesChanged()) {
+      entries.clear();
+      generation++;
+    }
+    return generation;
   };
   return async (token, now) => {
     const at = seconds(now);
-    keyChanged();
+    const started = currentGeneration();
     const hit = entries.get(token);
     if (hit === undefined) {
       const result = await verifyCompiled<P>(token, secret, compiled, at);
       freeze(result);
-      // Another call may have changed the key while this one waited.
-      if (!keyChanged()) entries.set(token, result);
+      // The key may have changed while this call waited, whichever call saw it
+      // first: a result of the old key is not kept.
+      if (currentGeneration() === started) entries.set(token, result);
       if (entries.size > max) entries.delete(entries.keys().next().value as string);
       return result;
     }

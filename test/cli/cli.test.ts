@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,6 +7,13 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, main, processIo, readAll } from "../../src/cli/cli.js";
 import { decodeUnverified, sign, verify } from "../../src/index.js";
 import { NOW, SECRET } from "../support/fixtures.js";
+
+// The version is read from the package.json found above the CLI's file: the
+// tests of that walk stand another layout in for the real one.
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  return { ...fs, existsSync: vi.fn(fs.existsSync), readFileSync: vi.fn(fs.readFileSync) };
+});
 
 const HOUR_AGO = new Date(NOW.getTime() - 3600_000);
 
@@ -49,14 +57,18 @@ describe("help and usage", () => {
     const { code, out, err } = await run([]);
     expect(code).toBe(EXIT_USAGE);
     expect(out).toBe("");
-    expect(err).toContain("Usage: hs256 <command>");
+    expect(err).toMatch(/^Usage: hs256 <command>/);
   });
 
-  it("names an unknown command", async () => {
-    const { code, err } = await run(["frob"]);
-    expect(code).toBe(EXIT_USAGE);
-    expect(err).toContain('error: unknown command "frob"');
-  });
+  it.each(["frob", "toString", "constructor", "__proto__"])(
+    "names an unknown command (%s)",
+    async (name) => {
+      const { code, out, err } = await run([name]);
+      expect(code).toBe(EXIT_USAGE);
+      expect(out).toBe("");
+      expect(err).toContain(`error: unknown command "${name}"`);
+    },
+  );
 
   it.each(["sign", "verify", "decode", "secret"])("%s --help prints its usage", async (name) => {
     const { code, out } = await run([name, "--help"], { env: {} });
@@ -88,16 +100,53 @@ describe("help and usage", () => {
     expect(out).toBe(`${version}\n`);
   });
 
+  describe("version, from the package.json above the CLI", () => {
+    afterEach(() => {
+      vi.mocked(existsSync).mockReset();
+      vi.mocked(readFileSync).mockReset();
+    });
+
+    it("skips the package.json of another package on the way up", async () => {
+      const actual = await vi.importActual<typeof import("node:fs")>("node:fs");
+      const nearer = new URL("../../src/cli/package.json", import.meta.url).href;
+      vi.mocked(existsSync).mockImplementation(
+        (file) => String(file) === nearer || actual.existsSync(file),
+      );
+      vi.mocked(readFileSync).mockImplementation(((file: URL, encoding: "utf8") =>
+        String(file) === nearer
+          ? '{"name":"other","version":"9.9.9"}'
+          : actual.readFileSync(file, encoding)) as typeof readFileSync);
+      const { version } = JSON.parse(
+        await readFile(new URL("../../package.json", import.meta.url), "utf8"),
+      );
+      expect((await run(["--version"])).out).toBe(`${version}\n`);
+    });
+
+    it('says "unknown" when no package.json of hs256 is found up to the root', async () => {
+      vi.mocked(existsSync).mockReturnValue(false);
+      expect(await run(["--version"])).toMatchObject({ code: EXIT_OK, out: "unknown\n" });
+    });
+  });
+
   it.each([
     ["sign", "--expires-in", "exp"],
     ["sign", "--issuer", "iss"],
     ["sign", "--subject", "sub"],
     ["verify", "--clock-tolerence", "clock-tolerance"],
     ["verify", "--maxlength", "max-length"],
+    ["verify", "--clock-tollerence", "clock-tolerance"],
+    ["verify", "--max", "max-token-age"],
+    ["sign", "--secret-", "secret-file"],
   ])("names the option closest to an unknown one (%s %s)", async (name, flag, known) => {
     const { code, err } = await run([name, flag, "x", "{}"]);
     expect(code).toBe(EXIT_USAGE);
     expect(err).toContain(`Unknown option '${flag}': did you mean --${known}?`);
+  });
+
+  it("passes on a usage error that is not an unknown option", async () => {
+    const { code, err } = await run(["sign", "{}", "--exp"]);
+    expect(code).toBe(EXIT_USAGE);
+    expect(err).toContain("error: Option '--exp <value>' argument missing");
   });
 
   it("suggests nothing for an option like none it knows", async () => {
@@ -124,7 +173,9 @@ describe("secret", () => {
   });
 
   it("takes no argument", async () => {
-    expect((await run(["secret", "64"])).code).toBe(EXIT_USAGE);
+    const { code, err } = await run(["secret", "64"]);
+    expect(code).toBe(EXIT_USAGE);
+    expect(err).toContain("error: secret takes no arguments");
   });
 });
 
@@ -312,11 +363,25 @@ describe("the secret", () => {
     expect(err).not.toContain(SECRET);
   });
 
-  it("does not repeat a --secret-env value that is no variable's name", async () => {
-    const { code, err } = await run(["sign", "--exp", "1m", "--secret-env", "s3cr3t-v@lue!", "{}"]);
-    expect(code).toBe(EXIT_FAILURE);
-    expect(err).toContain("the environment variable named by --secret-env is not set");
-    expect(err).not.toContain("s3cr3t");
+  it.each(["s3cr3t-v@lue!", "s3cr3t-value", "9s3cr3t"])(
+    "does not repeat a --secret-env value that is no variable's name (%s)",
+    async (value) => {
+      const { code, err } = await run(["sign", "--exp", "1m", "--secret-env", value, "{}"]);
+      expect(code).toBe(EXIT_FAILURE);
+      expect(err).toContain("the environment variable named by --secret-env is not set");
+      expect(err).not.toContain("s3cr3t");
+    },
+  );
+
+  // Only the file's last newline is not part of the secret: one inside it is.
+  it("keeps a newline inside the secret file's secret", async () => {
+    const secret = `${SECRET}\n${SECRET}`;
+    const path = await tempFile(`${secret}\n`);
+    const { code, out } = await run(["sign", "--exp", "1m", "--secret-file", path, "{}"], {
+      env: {},
+    });
+    expect(code).toBe(EXIT_OK);
+    await expect(verify(out.trim(), secret, { now: NOW })).resolves.toBeDefined();
   });
 
   it("reports a secret file it cannot read", async () => {
@@ -491,6 +556,20 @@ describe("a token pasted with its scheme (RFC 6750 section 2.1)", () => {
   );
 });
 
+describe("a token with a scheme inside it", () => {
+  it("is read as it is, the scheme only being taken off the start", async () => {
+    const token = await sign({ sub: "alice" }, SECRET, { expiresIn: 60, now: NOW });
+    const at = token.lastIndexOf(".") + 1;
+    const { code, out, err } = await run([
+      "verify",
+      `${token.slice(0, at)}Bearer ${token.slice(at)}`,
+    ]);
+    expect(code).toBe(EXIT_FAILURE);
+    expect(out).toBe("");
+    expect(err).toMatch(/^error ERR_JWT_MALFORMED: signature is not valid base64url/);
+  });
+});
+
 describe("decode", () => {
   it("prints the header and payload, says they are not verified, and needs no secret", async () => {
     const token = await sign({ sub: "eve" }, `${SECRET}-unknown`, { expiresIn: 60, now: NOW });
@@ -505,6 +584,12 @@ describe("decode", () => {
     const { code, out } = await run(["decode", "-"], { stdin: `${token}\n` });
     expect(code).toBe(EXIT_OK);
     expect(JSON.parse(out).payload.sub).toBe("eve");
+  });
+
+  it("without a token exits 2", async () => {
+    const { code, err } = await run(["decode"], { env: {} });
+    expect(code).toBe(EXIT_USAGE);
+    expect(err).toContain("error: no token: give it as an argument or pipe it on standard input");
   });
 
   it("reports a malformed token", async () => {
@@ -546,6 +631,16 @@ describe("processIo", () => {
     expect(out).toHaveBeenCalledWith("to stdout");
     expect(err).toHaveBeenCalledWith("to stderr");
     expect(io.env).toBe(process.env);
+  });
+
+  it("reads the system clock", () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(NOW);
+      expect(processIo().now()).toEqual(NOW);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("does not wait for a terminal on stdin", async () => {

@@ -339,6 +339,12 @@ describe("requiredClaims", () => {
     ).not.toThrow();
   });
 
+  it("refuses a list that is not of strings with a TypeError naming the option", () => {
+    expect(() => check(valid, { requiredClaims: [1] as unknown as string[] })).toThrow(
+      new TypeError("requiredClaims must be a string or an array of strings"),
+    );
+  });
+
   it("names the first missing claim", () => {
     const error = throwsWith(
       () => check({ ...valid, jti: "j" }, { requiredClaims: ["jti", "role", "sub"] }),

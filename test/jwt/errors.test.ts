@@ -32,6 +32,7 @@ describe("JwtError", () => {
     const error = new JwtError("ERR_JWT_SIGNATURE", "bad");
     for (const name of ["expiredAt", "claim", "expected", "actual", "cause"]) {
       expect((error as unknown as Record<string, unknown>)[name], name).toBeUndefined();
+      expect(Object.hasOwn(error, name), name).toBe(false);
     }
   });
 
@@ -86,6 +87,7 @@ describe("isJwtError", () => {
     expect(isJwtError(new Error("x"))).toBe(false);
     expect(isJwtError({ name: "JwtError", code: "ERR_JWT_CLAIM", message: "x" })).toBe(false);
     expect(isJwtError(undefined)).toBe(false);
+    expect(isJwtError(null)).toBe(false);
     expect(isJwtError("ERR_JWT_CLAIM")).toBe(false);
   });
 

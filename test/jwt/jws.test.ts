@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { encodeBase64url } from "../../src/jwt/base64url.js";
-import { webCryptoHmac } from "../../src/jwt/hmac.js";
+import { type HmacBackend, webCryptoHmac } from "../../src/jwt/hmac.js";
 import {
   encodeHeader,
   encodeText,
@@ -176,9 +176,35 @@ describe("parseHeader", () => {
   );
 
   it("refuses a header that is not a JSON object", () => {
-    for (const json of ["[]", "null", '"HS256"', "1", "{"]) {
-      throwsWith(() => header(json), "ERR_JWT_MALFORMED");
+    for (const json of ["[]", "null", '"HS256"', "1"]) {
+      const error = throwsWith(() => header(json), "ERR_JWT_MALFORMED");
+      expect(error.message).toBe("header must be a JSON object");
     }
+    expect(throwsWith(() => header("{"), "ERR_JWT_MALFORMED").message).toBe(
+      "header is not UTF-8 JSON",
+    );
+  });
+
+  it('refuses any alg but exactly "HS256" with ERR_JWT_ALGORITHM', () => {
+    for (const json of ['{"alg":"none"}', '{"alg":"hs256"}', '{"typ":"JWT"}']) {
+      const error = throwsWith(() => header(json), "ERR_JWT_ALGORITHM");
+      expect(error.message).toBe('header "alg" must be "HS256"');
+    }
+  });
+
+  // RFC 7515 section 4.1.11: no extension is understood, so any crit is refused.
+  it("refuses a header with crit with ERR_JWT_ALGORITHM", () => {
+    const error = throwsWith(() => header('{"alg":"HS256","crit":["exp"]}'), "ERR_JWT_ALGORITHM");
+    expect(error.message).toBe('header "crit" is not supported');
+  });
+
+  it("decodes a header that only begins like the usual one", () => {
+    // The usual header is 27 bytes, so its 36 characters end on a whole group:
+    // what follows decodes to bytes after its closing brace.
+    const token = `${encodeHeader()}${segment("xx")}.e30.sig`;
+    const parts = { token, dot1: token.indexOf("."), dot2: token.lastIndexOf(".") };
+    const error = throwsWith(() => parseHeader(parts), "ERR_JWT_MALFORMED");
+    expect(error.message).toBe("header is not UTF-8 JSON");
   });
 });
 
@@ -188,6 +214,26 @@ describe("mac, verifySignature and requireMatch", () => {
   it("computes HMAC SHA-256 of the signing input", async () => {
     const key = await importSecret(SECRET);
     expect(encodeBase64url(await mac(key, input, webCryptoHmac))).toBe(hmac(input, SECRET));
+  });
+
+  // Handing a new array to native code costs more than the HMAC, so one buffer is
+  // reused up to 64 KiB; a larger one serves its call only and is not kept.
+  it("reuses one buffer for signing inputs up to 65536 bytes, and never keeps a larger one", () => {
+    const buffers: ArrayBufferLike[] = [];
+    const recording: HmacBackend<null> = {
+      importKey: () => null,
+      sign: (_key, data) => {
+        buffers.push(data.buffer);
+        return new Uint8Array(32);
+      },
+      verify: () => false,
+    };
+    for (const size of [65536, 65536, 65537, 1]) mac(null, "a".repeat(size), recording);
+    const [kept, again, large, small] = buffers;
+    expect(kept?.byteLength).toBe(65536);
+    expect(again).toBe(kept);
+    expect(large?.byteLength).toBe(65537);
+    expect(small).toBe(kept);
   });
 
   it("accepts the right signature through crypto.subtle.verify", async () => {

@@ -278,6 +278,13 @@ describe("verify", () => {
     await expect(verify(token, SECRET, options as never)).rejects.toThrow(TypeError);
   });
 
+  it.each([null, "strict"])("says options %j must be an object", async (options) => {
+    const token = tokenFor({ exp: EXP });
+    await expect(verify(token, SECRET, options as never)).rejects.toThrow(
+      new TypeError("options must be an object"),
+    );
+  });
+
   it("checks the claim options", async () => {
     const token = await sign({}, SECRET, {
       ...at,
@@ -559,6 +566,7 @@ describe("verify", () => {
         await expect(verify(token, () => none, at)).rejects.toMatchObject({
           name: "JwtError",
           code: "ERR_JWT_KEY",
+          message: "no key for this token's key id",
         });
         await expect(verify(token, async () => none, at)).rejects.toMatchObject({
           name: "JwtError",

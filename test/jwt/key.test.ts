@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { JwtError } from "../../src/jwt/errors.js";
+import { pending, webCryptoHmac } from "../../src/jwt/hmac.js";
 import { sign, verify } from "../../src/jwt/jwt.js";
-import { importSecret, keyFor } from "../../src/jwt/key.js";
+import { backendKey, importSecret, keyFor } from "../../src/jwt/key.js";
 import { expectJwtError } from "../support/expect.js";
 import { NOW, SECRET } from "../support/signed.js";
 
@@ -261,7 +262,9 @@ describe("values that are not secrets", () => {
 
   it("are a TypeError on a runtime without a CryptoKey global", async () => {
     vi.stubGlobal("CryptoKey", undefined);
-    await expect(importSecret({} as string)).rejects.toBeInstanceOf(TypeError);
+    await expect(importSecret({} as string)).rejects.toThrow(
+      new TypeError("secret must be a string, a Uint8Array, an ArrayBuffer or a CryptoKey"),
+    );
     // Raw secrets still work there.
     await expect(importSecret(freshString())).resolves.toBeDefined();
   });
@@ -378,6 +381,27 @@ describe("key cache", () => {
     await expect(importSecret(bytes)).rejects.toThrow("transient failure");
     expect(await importSecret(bytes)).toBeInstanceOf(CryptoKey);
     expect(importKey).toHaveBeenCalledTimes(2);
+  });
+
+  // The hot path of sign and verify then waits for nothing.
+  it("hands out the key itself, not its promise, once it is made", async () => {
+    for (const secret of [freshString(), freshBytes()]) {
+      const first = backendKey(secret, "verify", webCryptoHmac);
+      expect(pending(first)).toBe(true);
+      const key = await first;
+      expect(backendKey(secret, "verify", webCryptoHmac)).toBe(key);
+    }
+  });
+
+  it("does not bring back a string dropped while its key was being made", async () => {
+    const importKey = vi.spyOn(crypto.subtle, "importKey");
+    const dropped = freshString();
+    const keys = [backendKey(dropped, "verify", webCryptoHmac)];
+    for (let i = 0; i < 64; i++) keys.push(backendKey(freshString(), "verify", webCryptoHmac));
+    await Promise.all(keys);
+    expect(importKey).toHaveBeenCalledTimes(65);
+    await importSecret(dropped);
+    expect(importKey).toHaveBeenCalledTimes(66);
   });
 
   it("keeps at most 64 strings, dropping the oldest first", async () => {

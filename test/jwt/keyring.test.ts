@@ -16,6 +16,7 @@ describe("signingKey", () => {
     ["an empty keyring", [], /at least one key/],
     ["an entry without secret", [{ kid: "a" }], /\{ kid\?: string, secret \}/],
     ["a null entry", [null], /\{ kid\?: string, secret \}/],
+    ["an undefined entry", [undefined], /\{ kid\?: string, secret \}/],
     ["an empty kid", [{ kid: "", secret: NEW }], /non-empty string/],
     ["a numeric kid", [{ kid: 1, secret: NEW }], /non-empty string/],
     [
@@ -47,7 +48,11 @@ describe("keyringResolver", () => {
     ["a kid that is not a string", 7],
   ])("refuses %s with ERR_JWT_KEY", (_, kid) => {
     expect(() => resolve({ alg: "HS256", kid: kid as string })).toThrow(
-      expect.objectContaining({ name: "JwtError", code: "ERR_JWT_KEY" }),
+      expect.objectContaining({
+        name: "JwtError",
+        code: "ERR_JWT_KEY",
+        message: "no key of the keyring has the token's kid",
+      }),
     );
   });
 
@@ -88,6 +93,16 @@ describe.each([
     ["a malformed token", async () => "not.a-token", "ERR_JWT_MALFORMED"],
   ])("refuses %s", async (_, make, code) => {
     await expect(verify(await make())).rejects.toMatchObject({ name: "JwtError", code });
+  });
+
+  // The length is the first check, before the header is even read for its kid.
+  it("refuses a token longer than maxTokenLength before looking up its kid", async () => {
+    const limited = keyringVerifier(ring, "secret", { ...options, maxTokenLength: 50 });
+    const token = await sign({}, NEW, { keyId: "2025-01", expiresIn: 60 });
+    await expect(limited(token)).rejects.toMatchObject({
+      code: "ERR_JWT_MALFORMED",
+      message: "token is longer than 50 characters",
+    });
   });
 
   it("verifies a single secret whatever kid a token carries", async () => {

@@ -120,6 +120,33 @@ describe("createVerifier with a cache", () => {
     });
   });
 
+  it("does not keep a result verified with the old bytes once another call saw them change", async () => {
+    const bytes = new TextEncoder().encode(SECRET);
+    const verifier = createVerifier(bytes, { cache: { max: 10 } });
+    const oldToken = await sign({ sub: "old" }, bytes, { expiresIn: 60 });
+    const newBytes = new Uint8Array(bytes.length).fill(0x41);
+    const newToken = await sign({ sub: "new" }, newBytes, { expiresIn: 60 });
+    const first = verifier(oldToken);
+    bytes.set(newBytes);
+    const second = verifier(newToken);
+    await first;
+    expect((await second).payload.sub).toBe("new");
+    await expect(verifier(oldToken)).rejects.toMatchObject({
+      name: "JwtError",
+      code: "ERR_JWT_SIGNATURE",
+    });
+  });
+
+  it("serves a token of a byte secret verified before without another HMAC", async () => {
+    const hmac = countingBackend();
+    const bytes = new TextEncoder().encode(SECRET);
+    const verifier = createVerifier(bytes, { hmac, cache: { max: 10 } });
+    const token = await sign({ sub: "a" }, bytes, { expiresIn: 60 });
+    await verifier(token);
+    expect((await verifier(token)).payload.sub).toBe("a");
+    expect(hmac.verifies).toBe(1);
+  });
+
   it("serves a token verified before without another HMAC", async () => {
     const hmac = countingBackend();
     const verifier = createVerifier(SECRET, { hmac, cache: { max: 10 } });
@@ -253,8 +280,35 @@ describe("createVerifier with a cache", () => {
     expect((await verifier(token)).payload.roles).toEqual(["user"]);
   });
 
-  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY])("refuses max %s", (max) => {
-    expect(() => createVerifier(SECRET, { cache: { max } })).toThrow(TypeError);
+  it("caches a payload holding null", async () => {
+    const verifier = createVerifier(SECRET, { cache: { max: 10 } });
+    const token = await sign({ sub: "a", manager: null, tags: [null] }, SECRET, { expiresIn: 60 });
+    expect((await verifier(token)).payload).toMatchObject({ manager: null, tags: [null] });
+    expect((await verifier(token)).payload.manager).toBeNull();
+  });
+
+  it.each([0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, undefined])(
+    "refuses max %s",
+    (max) => {
+      expect(() => createVerifier(SECRET, { cache: { max } as { max: number } })).toThrow(
+        new TypeError("cache.max must be a positive integer"),
+      );
+    },
+  );
+
+  it("refuses a null cache as it refuses a cache without max", () => {
+    expect(() => createVerifier(SECRET, { cache: null as unknown as { max: number } })).toThrow(
+      new TypeError("cache.max must be a positive integer"),
+    );
+  });
+
+  it("keeps a single token with max 1", async () => {
+    const hmac = countingBackend();
+    const verifier = createVerifier(SECRET, { hmac, cache: { max: 1 } });
+    const token = await sign({ sub: "a" }, SECRET, { expiresIn: 60 });
+    await verifier(token);
+    await verifier(token);
+    expect(hmac.verifies).toBe(1);
   });
 
   it("judges a hit at the time given to the call", async () => {

@@ -207,13 +207,29 @@ describe("redisStore's check of maxmemory-policy, from a scripted client", () =>
     ["a RESP2 list", ["maxmemory-policy", "noeviction"]],
     ["a RESP3 map", new Map([["maxmemory-policy", "noeviction"]])],
     ["an object", { "maxmemory-policy": "noeviction" }],
+    ["a list with another setting first", ["maxmemory", "0", "maxmemory-policy", "noeviction"]],
   ])("reads the policy from %s, once", async (_, reply) => {
     const { client, sent } = withConfig(() => reply);
     const store = redisStore(client);
     await store.ready();
     expect(await store.state(login())).toBe("unknown");
     expect(await store.state(login())).toBe("unknown");
-    expect(sent.filter(([command]) => command === "CONFIG")).toHaveLength(1);
+    expect(sent.filter(([command]) => command === "CONFIG")).toEqual([
+      ["CONFIG", "GET", "maxmemory-policy"],
+    ]);
+  });
+
+  it("refuses an evicting policy, at ready() and at every call", async () => {
+    const { client } = withConfig(() => ["maxmemory-policy", "allkeys-lru"]);
+    const store = redisStore(client);
+    const refusal = {
+      ...storeError,
+      message:
+        'Redis maxmemory-policy is "allkeys-lru", which evicts logins and revocations under ' +
+        "memory pressure: set it to noeviction, or pass allowEviction: true to redisStore",
+    };
+    await expect(store.ready()).rejects.toMatchObject(refusal);
+    await expect(store.state(login())).rejects.toMatchObject(refusal);
   });
 
   it("goes on when the server refuses CONFIG (a managed server)", async () => {
@@ -221,21 +237,33 @@ describe("redisStore's check of maxmemory-policy, from a scripted client", () =>
     expect(await redisStore(client).state(login())).toBe("unknown");
   });
 
-  it("asks again on the next call when the check could not reach the server", async () => {
+  // Only a reply that starts with an error code is the server's: a client's
+  // own message may name one later (ECONNREFUSED).
+  it.each([
+    ["a closed socket", new Error("Socket closed unexpectedly")],
+    ["a refused connection", new Error("connect ECONNREFUSED 127.0.0.1:6379")],
+    ["a rejection without a reason", undefined],
+  ])("asks again on the next call when the check failed with %s", async (_, failure) => {
     let calls = 0;
     const { client } = withConfig(() =>
-      calls++ === 0
-        ? Promise.reject(new Error("Socket closed unexpectedly"))
-        : ["maxmemory-policy", "noeviction"],
+      calls++ === 0 ? Promise.reject(failure) : ["maxmemory-policy", "noeviction"],
     );
     const store = redisStore(client);
-    await expect(store.ready()).rejects.toMatchObject(storeError);
+    await expect(store.ready()).rejects.toMatchObject({ ...storeError, cause: failure });
     expect(await store.state(login())).toBe("unknown");
   });
 
-  it("refuses a reply without the policy", async () => {
-    const { client } = withConfig(() => []);
-    await expect(redisStore(client).ready()).rejects.toMatchObject(storeError);
+  it.each([
+    ["an empty list", []],
+    ["a value without its name", ["noeviction"]],
+    ["null", null],
+    ["undefined", undefined],
+  ])("refuses %s, a reply without the policy", async (_, reply) => {
+    const { client } = withConfig(() => reply);
+    await expect(redisStore(client).ready()).rejects.toMatchObject({
+      ...storeError,
+      message: `unexpected reply from Redis: ${typeof reply}`,
+    });
   });
 
   it("does not ask with allowEviction", async () => {

@@ -62,24 +62,46 @@ const everyMethod: [string, (store: RefreshStore) => Promise<unknown>][] = [
 
 describe("redisStore options", () => {
   const client = scriptedClient(() => 1).client;
+  const noClient = "client must have a sendCommand method";
+  const badTimeout = "timeout must be a whole number of milliseconds above 0";
+  const badCount = "waitReplicas.count must be a whole number above 0";
+  const badWait = "waitReplicas.timeout must be whole milliseconds above 0, below timeout";
   it.each([
-    ["a client without sendCommand", {}, {}],
-    ["no client", null, {}],
-    ["a prefix that is not a string", client, { prefix: 1 }],
-    ["a timeout of 0", client, { timeout: 0 }],
-    ["a fractional timeout", client, { timeout: 1.5 }],
-    ["an allowEviction that is not a boolean", client, { allowEviction: "yes" }],
-    ["waitReplicas without count", client, { waitReplicas: { timeout: 100 } }],
-    ["waitReplicas.count 0", client, { waitReplicas: { count: 0, timeout: 100 } }],
-    ["waitReplicas.timeout 0 (WAIT for ever)", client, { waitReplicas: { count: 1, timeout: 0 } }],
+    ["a client without sendCommand", {}, {}, noClient],
+    ["no client", null, {}, noClient],
+    ["a prefix that is not a string", client, { prefix: 1 }, "prefix must be a string"],
+    ["a timeout of 0", client, { timeout: 0 }, badTimeout],
+    ["a fractional timeout", client, { timeout: 1.5 }, badTimeout],
+    [
+      "an allowEviction that is not a boolean",
+      client,
+      { allowEviction: "yes" },
+      "allowEviction must be a boolean",
+    ],
+    ["waitReplicas without count", client, { waitReplicas: { timeout: 100 } }, badCount],
+    ["waitReplicas.count 0", client, { waitReplicas: { count: 0, timeout: 100 } }, badCount],
+    [
+      "waitReplicas.timeout 0 (WAIT for ever)",
+      client,
+      { waitReplicas: { count: 1, timeout: 0 } },
+      badWait,
+    ],
     [
       "waitReplicas.timeout past the deadline",
       client,
       { waitReplicas: { count: 1, timeout: 2000 } },
+      badWait,
     ],
-    ["waitReplicas null", client, { waitReplicas: null }],
-  ])("refuses %s with a TypeError at start-up", (_, bad, options) => {
-    expect(() => redisStore(bad as RedisClient, options as RedisStoreOptions)).toThrow(TypeError);
+    ["waitReplicas null", client, { waitReplicas: null }, badCount],
+  ])("refuses %s with a TypeError at start-up", (_, bad, options, message) => {
+    const create = () => redisStore(bad as RedisClient, options as RedisStoreOptions);
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(message);
+  });
+
+  it.each([1, 99])("takes a waitReplicas.timeout of %i ms within a deadline of 100", (wait) => {
+    const options = { timeout: 100, waitReplicas: { count: 1, timeout: wait } };
+    expect(redisStore(client, options)).toHaveProperty("ready");
   });
 });
 

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokens } from "../../../src/index.js";
@@ -106,12 +107,31 @@ describe("redisStore options", () => {
 });
 
 describe("redisStore replies, from a scripted client", () => {
+  // Redis finds a script by the SHA-1 of its source: a wrong name would make
+  // every call send the whole script again.
+  it.each(everyMethod)("%s names its script by the SHA-1 of its source", async (_, call) => {
+    const { client, sent } = scriptedClient(([command]) =>
+      command === "EVALSHA" ? Promise.reject(new Error("NOSCRIPT No matching script.")) : 1,
+    );
+    await call(redisStore(client)).catch(() => "only the commands sent matter here");
+    const [, [, sha] = [], [, source = ""] = []] = sent;
+    expect(sha).toBe(createHash("sha1").update(source).digest("hex"));
+  });
+
+  // A failed EVALSHA may have run (a lost reply): sending it again could
+  // spend a token twice, so only NOSCRIPT, which runs nothing, is retried.
   it.each(everyMethod)(
-    "%s rejects with a StoreError, cause attached, when the client fails",
+    "%s rejects with a StoreError, cause attached, when the client fails, and does not retry",
     async (_, call) => {
-      const failure = new Error("connection lost");
-      const store = redisStore(scriptedClient(() => Promise.reject(failure)).client);
-      await expect(call(store)).rejects.toMatchObject({ ...storeError, cause: failure });
+      for (const failure of [new Error("connection lost"), undefined]) {
+        const { client, sent } = scriptedClient(() => Promise.reject(failure));
+        await expect(call(redisStore(client))).rejects.toMatchObject({
+          ...storeError,
+          message: "Redis failed to answer",
+          cause: failure,
+        });
+        expect(sent.map(([command]) => command)).toEqual(["CONFIG", "EVALSHA"]);
+      }
     },
   );
 
@@ -140,7 +160,8 @@ describe("redisStore replies, from a scripted client", () => {
   ];
   it.each(strangeReplies)("counts %s as a failure, never as a confirmed call", async (_, reply) => {
     const store = redisStore(scriptedClient(() => reply).client);
-    for (const [, call] of everyMethod) await expect(call(store)).rejects.toMatchObject(storeError);
+    const refusal = { ...storeError, message: `unexpected reply from Redis: ${typeof reply}` };
+    for (const [, call] of everyMethod) await expect(call(store)).rejects.toMatchObject(refusal);
   });
 
   it.each([
@@ -148,10 +169,66 @@ describe("redisStore replies, from a scripted client", () => {
     ["a grace without its successor", ["grace"]],
     ["a grace with an empty jti", ["grace", "", "1", "2"]],
     ["a grace with an iat that is no number", ["grace", "j", "soon", "2"]],
+    ["a grace with extras", ["grace", "j", "1", "2", "3"]],
+    ["a grace with a nil jti", ["grace", null, "1", "2"]],
+    ["a grace with an iat that is no integer reply", ["grace", "j", 1.5, "2"]],
+    ["four words that are no grace", ["accepted", "j", "1", "2"]],
     ["a rotated with extras", ["rotated", "j"]],
+    ["a revoked with extras", ["revoked", "j"]],
   ])("rotate counts %s as a failure", async (_, reply) => {
     const store = redisStore(scriptedClient(() => reply).client);
-    await expect(store.rotate(rotation(login()))).rejects.toMatchObject(storeError);
+    await expect(store.rotate(rotation(login()))).rejects.toMatchObject({
+      ...storeError,
+      message: "unexpected reply from Redis: object",
+    });
+  });
+
+  const waiting = { waitReplicas: { count: 1, timeout: 100 } };
+  // Consuming a token and revoking a reused family are writes a failover
+  // must not undo.
+  it.each([["rotated"], ["reused"]])(
+    "rotate waits for a replica after a %s reply, and fails closed when none confirms",
+    async (outcome) => {
+      const { client, sent } = scriptedClient(([command]) => (command === "WAIT" ? 0 : [outcome]));
+      await expect(redisStore(client, waiting).rotate(rotation(login()))).rejects.toMatchObject({
+        ...storeError,
+        message: "only 0 of 1 replicas confirmed the write",
+      });
+      expect(sent.map(([command]) => command)).toEqual(["CONFIG", "EVALSHA", "WAIT"]);
+    },
+  );
+
+  it.each([[["grace", "next", "1", "2"]], [["revoked"]], [["unknown"]]])(
+    "rotate asks for no WAIT after %j, which wrote nothing",
+    async (reply) => {
+      const { client, sent } = scriptedClient(([command]) => (command === "WAIT" ? 0 : reply));
+      const result = await redisStore(client, waiting).rotate(rotation(login()));
+      expect(result.outcome).toBe(reply[0]);
+      expect(sent.map(([command]) => command)).toEqual(["CONFIG", "EVALSHA"]);
+    },
+  );
+
+  it.each(["OK", null, "1.5", 1.5, -1, "x1"])(
+    "counts a WAIT reply of %o as a failure, never as confirmed",
+    async (acks) => {
+      const { client } = scriptedClient(([command]) => (command === "WAIT" ? acks : 1));
+      await expect(redisStore(client, waiting).revokeFamily(login())).rejects.toMatchObject({
+        ...storeError,
+        message: `unexpected reply from Redis: ${typeof acks}`,
+      });
+    },
+  );
+
+  it("reads WAIT's reply as the number of replicas that confirmed the write", async () => {
+    let acks = 12;
+    const { client } = scriptedClient(([command]) => (command === "WAIT" ? acks : 1));
+    const store = redisStore(client, { waitReplicas: { count: 12, timeout: 100 } });
+    await expect(store.revokeFamily(login())).resolves.toBeUndefined();
+    acks = 11;
+    await expect(store.revokeFamily(login())).rejects.toMatchObject({
+      ...storeError,
+      message: "only 11 of 12 replicas confirmed the write",
+    });
   });
 
   it.each([

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTokens } from "../../../src/index.js";
 import {
   type RedisClient,
@@ -229,6 +229,35 @@ describe("redisStore replies, from a scripted client", () => {
       ...storeError,
       message: "only 11 of 12 replicas confirmed the write",
     });
+  });
+
+  const badArguments: [string, string, (store: RefreshStore) => Promise<unknown>][] = [
+    ["open", "keepUntil is out of range", (s) => s.open(login({ keepUntil: 1e13 }))],
+    [
+      "rotate",
+      "keepUntil is out of range",
+      (s) => s.rotate({ ...rotation(login()), keepUntil: 1e13 }),
+    ],
+    ["denyAccess", "exp is out of range", (s) => s.denyAccess({ ...access(login()), exp: 1e13 })],
+    ["revokeSubject", "sub must be a non-empty string", (s) => s.revokeSubject("")],
+  ];
+  // 1e13 s is 1e16 ms, past the integers a double holds exactly.
+  it.each(badArguments)("%s refuses with a TypeError: %s", async (_, message, call) => {
+    const { client, sent } = scriptedClient(() => 1);
+    await expect(call(redisStore(client))).rejects.toMatchObject({ name: "TypeError", message });
+    expect(sent).toEqual([]);
+  });
+
+  // A deadline left running would hold a short-lived process (a command, a
+  // function) open until it fires.
+  it("clears the deadline of a call once it ends", async () => {
+    vi.useFakeTimers();
+    try {
+      await redisStore(scriptedClient(() => 1).client).revokeFamily(login());
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it.each([

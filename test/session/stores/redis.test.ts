@@ -1,5 +1,6 @@
+import { createHash } from "node:crypto";
 import { createClient } from "redis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTokens } from "../../../src/index.js";
 import {
   type RedisClient,
@@ -62,34 +63,75 @@ const everyMethod: [string, (store: RefreshStore) => Promise<unknown>][] = [
 
 describe("redisStore options", () => {
   const client = scriptedClient(() => 1).client;
+  const noClient = "client must have a sendCommand method";
+  const badTimeout = "timeout must be a whole number of milliseconds above 0";
+  const badCount = "waitReplicas.count must be a whole number above 0";
+  const badWait = "waitReplicas.timeout must be whole milliseconds above 0, below timeout";
   it.each([
-    ["a client without sendCommand", {}, {}],
-    ["no client", null, {}],
-    ["a prefix that is not a string", client, { prefix: 1 }],
-    ["a timeout of 0", client, { timeout: 0 }],
-    ["a fractional timeout", client, { timeout: 1.5 }],
-    ["an allowEviction that is not a boolean", client, { allowEviction: "yes" }],
-    ["waitReplicas without count", client, { waitReplicas: { timeout: 100 } }],
-    ["waitReplicas.count 0", client, { waitReplicas: { count: 0, timeout: 100 } }],
-    ["waitReplicas.timeout 0 (WAIT for ever)", client, { waitReplicas: { count: 1, timeout: 0 } }],
+    ["a client without sendCommand", {}, {}, noClient],
+    ["no client", null, {}, noClient],
+    ["a prefix that is not a string", client, { prefix: 1 }, "prefix must be a string"],
+    ["a timeout of 0", client, { timeout: 0 }, badTimeout],
+    ["a fractional timeout", client, { timeout: 1.5 }, badTimeout],
+    [
+      "an allowEviction that is not a boolean",
+      client,
+      { allowEviction: "yes" },
+      "allowEviction must be a boolean",
+    ],
+    ["waitReplicas without count", client, { waitReplicas: { timeout: 100 } }, badCount],
+    ["waitReplicas.count 0", client, { waitReplicas: { count: 0, timeout: 100 } }, badCount],
+    [
+      "waitReplicas.timeout 0 (WAIT for ever)",
+      client,
+      { waitReplicas: { count: 1, timeout: 0 } },
+      badWait,
+    ],
     [
       "waitReplicas.timeout past the deadline",
       client,
       { waitReplicas: { count: 1, timeout: 2000 } },
+      badWait,
     ],
-    ["waitReplicas null", client, { waitReplicas: null }],
-  ])("refuses %s with a TypeError at start-up", (_, bad, options) => {
-    expect(() => redisStore(bad as RedisClient, options as RedisStoreOptions)).toThrow(TypeError);
+    ["waitReplicas null", client, { waitReplicas: null }, badCount],
+  ])("refuses %s with a TypeError at start-up", (_, bad, options, message) => {
+    const create = () => redisStore(bad as RedisClient, options as RedisStoreOptions);
+    expect(create).toThrow(TypeError);
+    expect(create).toThrow(message);
+  });
+
+  it.each([1, 99])("takes a waitReplicas.timeout of %i ms within a deadline of 100", (wait) => {
+    const options = { timeout: 100, waitReplicas: { count: 1, timeout: wait } };
+    expect(redisStore(client, options)).toHaveProperty("ready");
   });
 });
 
 describe("redisStore replies, from a scripted client", () => {
+  // Redis finds a script by the SHA-1 of its source: a wrong name would make
+  // every call send the whole script again.
+  it.each(everyMethod)("%s names its script by the SHA-1 of its source", async (_, call) => {
+    const { client, sent } = scriptedClient(([command]) =>
+      command === "EVALSHA" ? Promise.reject(new Error("NOSCRIPT No matching script.")) : 1,
+    );
+    await call(redisStore(client)).catch(() => "only the commands sent matter here");
+    const [, [, sha] = [], [, source = ""] = []] = sent;
+    expect(sha).toBe(createHash("sha1").update(source).digest("hex"));
+  });
+
+  // A failed EVALSHA may have run (a lost reply): sending it again could
+  // spend a token twice, so only NOSCRIPT, which runs nothing, is retried.
   it.each(everyMethod)(
-    "%s rejects with a StoreError, cause attached, when the client fails",
+    "%s rejects with a StoreError, cause attached, when the client fails, and does not retry",
     async (_, call) => {
-      const failure = new Error("connection lost");
-      const store = redisStore(scriptedClient(() => Promise.reject(failure)).client);
-      await expect(call(store)).rejects.toMatchObject({ ...storeError, cause: failure });
+      for (const failure of [new Error("connection lost"), undefined]) {
+        const { client, sent } = scriptedClient(() => Promise.reject(failure));
+        await expect(call(redisStore(client))).rejects.toMatchObject({
+          ...storeError,
+          message: "Redis failed to answer",
+          cause: failure,
+        });
+        expect(sent.map(([command]) => command)).toEqual(["CONFIG", "EVALSHA"]);
+      }
     },
   );
 
@@ -118,7 +160,8 @@ describe("redisStore replies, from a scripted client", () => {
   ];
   it.each(strangeReplies)("counts %s as a failure, never as a confirmed call", async (_, reply) => {
     const store = redisStore(scriptedClient(() => reply).client);
-    for (const [, call] of everyMethod) await expect(call(store)).rejects.toMatchObject(storeError);
+    const refusal = { ...storeError, message: `unexpected reply from Redis: ${typeof reply}` };
+    for (const [, call] of everyMethod) await expect(call(store)).rejects.toMatchObject(refusal);
   });
 
   it.each([
@@ -126,10 +169,95 @@ describe("redisStore replies, from a scripted client", () => {
     ["a grace without its successor", ["grace"]],
     ["a grace with an empty jti", ["grace", "", "1", "2"]],
     ["a grace with an iat that is no number", ["grace", "j", "soon", "2"]],
+    ["a grace with extras", ["grace", "j", "1", "2", "3"]],
+    ["a grace with a nil jti", ["grace", null, "1", "2"]],
+    ["a grace with an iat that is no integer reply", ["grace", "j", 1.5, "2"]],
+    ["four words that are no grace", ["accepted", "j", "1", "2"]],
     ["a rotated with extras", ["rotated", "j"]],
+    ["a revoked with extras", ["revoked", "j"]],
   ])("rotate counts %s as a failure", async (_, reply) => {
     const store = redisStore(scriptedClient(() => reply).client);
-    await expect(store.rotate(rotation(login()))).rejects.toMatchObject(storeError);
+    await expect(store.rotate(rotation(login()))).rejects.toMatchObject({
+      ...storeError,
+      message: "unexpected reply from Redis: object",
+    });
+  });
+
+  const waiting = { waitReplicas: { count: 1, timeout: 100 } };
+  // Consuming a token and revoking a reused family are writes a failover
+  // must not undo.
+  it.each([["rotated"], ["reused"]])(
+    "rotate waits for a replica after a %s reply, and fails closed when none confirms",
+    async (outcome) => {
+      const { client, sent } = scriptedClient(([command]) => (command === "WAIT" ? 0 : [outcome]));
+      await expect(redisStore(client, waiting).rotate(rotation(login()))).rejects.toMatchObject({
+        ...storeError,
+        message: "only 0 of 1 replicas confirmed the write",
+      });
+      expect(sent.map(([command]) => command)).toEqual(["CONFIG", "EVALSHA", "WAIT"]);
+    },
+  );
+
+  it.each([[["grace", "next", "1", "2"]], [["revoked"]], [["unknown"]]])(
+    "rotate asks for no WAIT after %j, which wrote nothing",
+    async (reply) => {
+      const { client, sent } = scriptedClient(([command]) => (command === "WAIT" ? 0 : reply));
+      const result = await redisStore(client, waiting).rotate(rotation(login()));
+      expect(result.outcome).toBe(reply[0]);
+      expect(sent.map(([command]) => command)).toEqual(["CONFIG", "EVALSHA"]);
+    },
+  );
+
+  it.each(["OK", null, "1.5", 1.5, -1, "x1"])(
+    "counts a WAIT reply of %o as a failure, never as confirmed",
+    async (acks) => {
+      const { client } = scriptedClient(([command]) => (command === "WAIT" ? acks : 1));
+      await expect(redisStore(client, waiting).revokeFamily(login())).rejects.toMatchObject({
+        ...storeError,
+        message: `unexpected reply from Redis: ${typeof acks}`,
+      });
+    },
+  );
+
+  it("reads WAIT's reply as the number of replicas that confirmed the write", async () => {
+    let acks = 12;
+    const { client } = scriptedClient(([command]) => (command === "WAIT" ? acks : 1));
+    const store = redisStore(client, { waitReplicas: { count: 12, timeout: 100 } });
+    await expect(store.revokeFamily(login())).resolves.toBeUndefined();
+    acks = 11;
+    await expect(store.revokeFamily(login())).rejects.toMatchObject({
+      ...storeError,
+      message: "only 11 of 12 replicas confirmed the write",
+    });
+  });
+
+  const badArguments: [string, string, (store: RefreshStore) => Promise<unknown>][] = [
+    ["open", "keepUntil is out of range", (s) => s.open(login({ keepUntil: 1e13 }))],
+    [
+      "rotate",
+      "keepUntil is out of range",
+      (s) => s.rotate({ ...rotation(login()), keepUntil: 1e13 }),
+    ],
+    ["denyAccess", "exp is out of range", (s) => s.denyAccess({ ...access(login()), exp: 1e13 })],
+    ["revokeSubject", "sub must be a non-empty string", (s) => s.revokeSubject("")],
+  ];
+  // 1e13 s is 1e16 ms, past the integers a double holds exactly.
+  it.each(badArguments)("%s refuses with a TypeError: %s", async (_, message, call) => {
+    const { client, sent } = scriptedClient(() => 1);
+    await expect(call(redisStore(client))).rejects.toMatchObject({ name: "TypeError", message });
+    expect(sent).toEqual([]);
+  });
+
+  // A deadline left running would hold a short-lived process (a command, a
+  // function) open until it fires.
+  it("clears the deadline of a call once it ends", async () => {
+    vi.useFakeTimers();
+    try {
+      await redisStore(scriptedClient(() => 1).client).revokeFamily(login());
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it.each([
@@ -164,14 +292,14 @@ describe("redisStore replies, from a scripted client", () => {
   });
 
   it("gives a cluster client the first key of each command, and never a read-only route", async () => {
-    const routes: [string | undefined, boolean | undefined, string][] = [];
+    const routes: [string | undefined, boolean | undefined, string[]][] = [];
     const cluster = {
       sendCommand: async (
         key: string | undefined,
         readonly: boolean | undefined,
         args: string[],
       ) => {
-        routes.push([key, readonly, args[0] as string]);
+        routes.push([key, readonly, args]);
         return args[0] === "CONFIG"
           ? ["maxmemory-policy", "noeviction"]
           : args[0] === "WAIT"
@@ -183,10 +311,11 @@ describe("redisStore replies, from a scripted client", () => {
     const family = login({ sub: "a{b}" });
     await store.revokeFamily(family);
     const key = `jwt:{a%7Bb%7D}:fam:${family.family}`;
+    const sha = expect.stringMatching(/^[0-9a-f]{40}$/);
     expect(routes).toEqual([
-      [undefined, false, "CONFIG"],
-      [key, false, "EVALSHA"],
-      [key, false, "WAIT"],
+      [undefined, false, ["CONFIG", "GET", "maxmemory-policy"]],
+      [key, false, ["EVALSHA", sha, "2", key, "jwt:{a%7Bb%7D}:epoch"]],
+      [key, false, ["WAIT", "1", "100"]],
     ]);
   });
 });
@@ -207,13 +336,29 @@ describe("redisStore's check of maxmemory-policy, from a scripted client", () =>
     ["a RESP2 list", ["maxmemory-policy", "noeviction"]],
     ["a RESP3 map", new Map([["maxmemory-policy", "noeviction"]])],
     ["an object", { "maxmemory-policy": "noeviction" }],
+    ["a list with another setting first", ["maxmemory", "0", "maxmemory-policy", "noeviction"]],
   ])("reads the policy from %s, once", async (_, reply) => {
     const { client, sent } = withConfig(() => reply);
     const store = redisStore(client);
     await store.ready();
     expect(await store.state(login())).toBe("unknown");
     expect(await store.state(login())).toBe("unknown");
-    expect(sent.filter(([command]) => command === "CONFIG")).toHaveLength(1);
+    expect(sent.filter(([command]) => command === "CONFIG")).toEqual([
+      ["CONFIG", "GET", "maxmemory-policy"],
+    ]);
+  });
+
+  it("refuses an evicting policy, at ready() and at every call", async () => {
+    const { client } = withConfig(() => ["maxmemory-policy", "allkeys-lru"]);
+    const store = redisStore(client);
+    const refusal = {
+      ...storeError,
+      message:
+        'Redis maxmemory-policy is "allkeys-lru", which evicts logins and revocations under ' +
+        "memory pressure: set it to noeviction, or pass allowEviction: true to redisStore",
+    };
+    await expect(store.ready()).rejects.toMatchObject(refusal);
+    await expect(store.state(login())).rejects.toMatchObject(refusal);
   });
 
   it("goes on when the server refuses CONFIG (a managed server)", async () => {
@@ -221,21 +366,33 @@ describe("redisStore's check of maxmemory-policy, from a scripted client", () =>
     expect(await redisStore(client).state(login())).toBe("unknown");
   });
 
-  it("asks again on the next call when the check could not reach the server", async () => {
+  // Only a reply that starts with an error code is the server's: a client's
+  // own message may name one later (ECONNREFUSED).
+  it.each([
+    ["a closed socket", new Error("Socket closed unexpectedly")],
+    ["a refused connection", new Error("connect ECONNREFUSED 127.0.0.1:6379")],
+    ["a rejection without a reason", undefined],
+  ])("asks again on the next call when the check failed with %s", async (_, failure) => {
     let calls = 0;
     const { client } = withConfig(() =>
-      calls++ === 0
-        ? Promise.reject(new Error("Socket closed unexpectedly"))
-        : ["maxmemory-policy", "noeviction"],
+      calls++ === 0 ? Promise.reject(failure) : ["maxmemory-policy", "noeviction"],
     );
     const store = redisStore(client);
-    await expect(store.ready()).rejects.toMatchObject(storeError);
+    await expect(store.ready()).rejects.toMatchObject({ ...storeError, cause: failure });
     expect(await store.state(login())).toBe("unknown");
   });
 
-  it("refuses a reply without the policy", async () => {
-    const { client } = withConfig(() => []);
-    await expect(redisStore(client).ready()).rejects.toMatchObject(storeError);
+  it.each([
+    ["an empty list", []],
+    ["a value without its name", ["noeviction"]],
+    ["null", null],
+    ["undefined", undefined],
+  ])("refuses %s, a reply without the policy", async (_, reply) => {
+    const { client } = withConfig(() => reply);
+    await expect(redisStore(client).ready()).rejects.toMatchObject({
+      ...storeError,
+      message: `unexpected reply from Redis: ${typeof reply}`,
+    });
   });
 
   it("does not ask with allowEviction", async () => {

@@ -177,6 +177,88 @@ describe.each(backends)("HMAC backend: %s", (_name, hmac) => {
   });
 });
 
+describe("webCryptoHmac's bursts", () => {
+  const key = () =>
+    crypto.subtle.importKey(
+      "raw",
+      encoder.encode(SECRET),
+      { name: "HMAC", hash: "SHA-256" },
+      false,
+      ["sign", "verify"],
+    );
+
+  // Calls spaced by other work let Web Crypto's pool fall asleep between them
+  // (bench/webcrypto-dispatch.mjs): the calls of one turn are made together, after it.
+  it("makes the calls of one turn together, once the turn is over", async () => {
+    const k = await key();
+    const data = encoder.encode("a.b");
+    const spy = vi.spyOn(crypto.subtle, "verify");
+    try {
+      const mac = new Uint8Array(await crypto.subtle.sign("HMAC", k, data));
+      spy.mockClear();
+      const calls = [1, 2, 3].map(() => webCryptoHmac.verify(k, data, mac));
+      expect(spy).not.toHaveBeenCalled();
+      expect(await Promise.all(calls)).toEqual([true, true, true]);
+      expect(spy).toHaveBeenCalledTimes(3);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it("copies the caller's bytes at once, so that the caller may reuse them", async () => {
+    const k = await key();
+    const data = encoder.encode("header.payload");
+    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", k, data));
+    const verifying = webCryptoHmac.verify(k, data, mac);
+    const signing = webCryptoHmac.sign(k, data);
+    data.fill(0);
+    mac.fill(0);
+    expect(await verifying).toBe(true);
+    expect(await signing).toEqual(
+      new Uint8Array(await crypto.subtle.sign("HMAC", k, encoder.encode("header.payload"))),
+    );
+  });
+
+  it("keeps apart the calls of a burst larger than its buffer", async () => {
+    const pad = "p".repeat(3000);
+    const tokens = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        sign({ sub: `user-${i}`, pad }, SECRET, { expiresIn: 60 }),
+      ),
+    );
+    const mixed = tokens.map((token, i) => (i % 2 ? flipLastSignatureChar(token) : token));
+    const results = await Promise.allSettled(mixed.map((token) => verify(token, SECRET)));
+    results.forEach((result, i) => {
+      if (i % 2) expect(result).toMatchObject({ reason: { code: "ERR_JWT_SIGNATURE" } });
+      else expect(result).toMatchObject({ value: { payload: { sub: `user-${i}` } } });
+    });
+  });
+
+  it("rejects the call whose Web Crypto call throws, and still makes the others", async () => {
+    const k = await key();
+    const data = encoder.encode("a.b");
+    const mac = new Uint8Array(await crypto.subtle.sign("HMAC", k, data));
+    const failure = new TypeError("refused at once");
+    const real = crypto.subtle.verify.bind(crypto.subtle);
+    const spy = vi.spyOn(crypto.subtle, "verify").mockImplementationOnce(() => {
+      throw failure;
+    });
+    spy.mockImplementation(real);
+    try {
+      const results = await Promise.allSettled([
+        webCryptoHmac.verify(k, data, mac),
+        webCryptoHmac.verify(k, data, mac),
+      ]);
+      expect(results).toEqual([
+        { status: "rejected", reason: failure },
+        { status: "fulfilled", value: true },
+      ]);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+});
+
 describe("key cache", () => {
   function countingBackend(): HmacBackend<CryptoKey> & { imports: number } {
     const backend = {

@@ -45,7 +45,9 @@ let burst: (() => void)[] = [];
 function burstCopy(view: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
   // A call that does not fit gets its own copy.
   if (burstUsed + view.length > BURST_BYTES) return view.slice();
-  const copy = burstBuffer.subarray(burstUsed, (burstUsed += view.length));
+  const start = burstUsed;
+  burstUsed += view.length;
+  const copy = burstBuffer.subarray(start, burstUsed);
   copy.set(view);
   return copy;
 }

@@ -53,30 +53,48 @@ export interface ClaimOptions {
   now?: Date | undefined;
 }
 
-const NUMERIC_DATES = ["exp", "nbf", "iat"] as const;
-const STRINGS = ["iss", "sub", "jti"] as const;
+// In the order in which invalidClaim names the first wrong one.
+const TYPED_CLAIMS = ["exp", "nbf", "iat", "iss", "sub", "jti", "aud"] as const;
 
 /**
  * Names the first registered claim whose value has the wrong type, or returns
- * undefined. NumericDate must be a finite number (RFC 7519 section 2), `iss`,
- * `sub` and `jti` strings, and `aud` a string or an array of strings (4.1.3).
+ * undefined: see {@link hasClaimType}.
  *
  * @category Sign and verify
  */
 export function invalidClaim(payload: JwtPayload): string | undefined {
-  for (const name of NUMERIC_DATES) {
-    const value = payload[name];
-    if (value !== undefined && !Number.isFinite(value)) return name;
-  }
-  for (const name of STRINGS) {
-    const value = payload[name];
-    if (value !== undefined && typeof value !== "string") return name;
-  }
-  const aud = payload.aud;
-  if (aud !== undefined && typeof aud !== "string") {
-    if (!Array.isArray(aud) || !aud.every((value) => typeof value === "string")) return "aud";
-  }
+  for (const name of TYPED_CLAIMS) if (!hasClaimType(name, payload[name])) return name;
   return undefined;
+}
+
+/**
+ * Whether `value` has the type of claim `name`, or is undefined (absent).
+ * NumericDate must be a finite number (RFC 7519 section 2), `iss`, `sub` and
+ * `jti` strings, `aud` a string or an array of strings (4.1.3), and `type` a
+ * string. Other claims may be anything.
+ *
+ * @category Sign and verify
+ */
+export function hasClaimType(name: string, value: unknown): boolean {
+  if (value === undefined) return true;
+  switch (name) {
+    case "exp":
+    case "nbf":
+    case "iat":
+      return Number.isFinite(value);
+    case "iss":
+    case "sub":
+    case "jti":
+    case "type":
+      return typeof value === "string";
+    case "aud":
+      return (
+        typeof value === "string" ||
+        (Array.isArray(value) && value.every((item) => typeof item === "string"))
+      );
+    default:
+      return true;
+  }
 }
 
 /**

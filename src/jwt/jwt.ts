@@ -4,6 +4,7 @@ import {
   type CompiledClaims,
   checkClaims,
   compileClaims,
+  hasClaimType,
   invalidClaim,
   type JwtPayload,
 } from "./claims.js";
@@ -118,11 +119,11 @@ export async function sign(
   secret: Secret,
   options: SignOptions = {},
 ): Promise<string> {
-  const claims = buildClaims(payload, options);
+  const claims = claimsJson(payload, options);
   const backend = options.hmac ?? webCryptoHmac;
   let key = backendKey(secret, "sign", backend);
   if (pending(key)) key = await key;
-  const input = `${encodeHeader(options.keyId)}.${encodeText(JSON.stringify(claims))}`;
+  const input = `${encodeHeader(options.keyId)}.${encodeText(claims)}`;
   let bytes = mac(key, input, backend);
   if (pending(bytes)) bytes = await bytes;
   return `${input}.${encodeBase64url(bytes)}`;
@@ -253,45 +254,52 @@ const OPTION_CLAIMS = [
   ["type", "type"],
 ] as const;
 
-function buildClaims(payload: object, options: SignOptions): JwtPayload {
+// The claims as JSON: the payload's own, then those it lacks (iat, and those
+// the options set) appended to its JSON. Set on a copy of the payload instead,
+// each claim added cost more than the rest of sign (engines make a new shape
+// of object for each property added to a copy).
+function claimsJson(payload: object, options: SignOptions): string {
   if (!isPlainObject(payload)) throw new TypeError("payload must be a plain JSON object");
   assertClaimTypes(payload);
-  const claims: Record<string, unknown> = { ...payload };
-  const iat = (claims.iat as number | undefined) ?? epochSeconds(options.now);
-  claims.iat = iat;
-  let changed = false;
+  const own = payload as JwtPayload;
+  const iat = own.iat ?? epochSeconds(options.now);
+  let added = own.iat === undefined ? `,"iat":${iat}` : "";
+  let exp = own.exp;
   for (const [option, claim] of OPTION_CLAIMS) {
     const value = options[option];
     if (value === undefined) continue;
-    changed = true;
-    if (claims[claim] !== undefined) {
+    if (own[claim] !== undefined) {
       throw new TypeError(`options.${option} sets "${claim}", which the payload already has`);
     }
-    claims[claim] =
+    const set =
       option === "expiresIn" || option === "notBefore"
         ? Math.floor(iat + toSeconds(value as Duration, option))
         : value;
+    if (!hasClaimType(claim, set)) throw new TypeError(`"${claim}" claim has the wrong type`);
+    if (claim === "exp") exp = set as number;
+    added += `,"${claim}":${JSON.stringify(set)}`;
   }
-  // The payload's own claims are checked above; only the options can have added a bad one.
-  if (changed) assertClaimTypes(claims);
   // verify refuses a token without exp unless told otherwise; sign agrees, so
   // that a token made with the defaults is one verify accepts.
-  if (claims.exp === undefined && options.requireExpiration !== false) {
+  if (exp === undefined && options.requireExpiration !== false) {
     throw new TypeError(
       'token has no "exp": set expiresIn (or "exp" in the payload), or requireExpiration: false for a token that never expires',
     );
   }
-  return claims as JwtPayload;
+  const json = JSON.stringify(payload);
+  if (added === "") return json;
+  return json === "{}" ? `{${added.slice(1)}}` : `${json.slice(0, -1)}${added}}`;
 }
 
-function assertClaimTypes(claims: Record<string, unknown>): void {
+function assertClaimTypes(claims: JwtPayload): void {
   // verify answers a non-string type with ERR_JWT_TYPE; sign never writes one.
-  const bad = typeof (claims.type ?? "") === "string" ? invalidClaim(claims as JwtPayload) : "type";
+  const bad = hasClaimType("type", claims.type) ? invalidClaim(claims) : "type";
   if (bad) throw new TypeError(`"${bad}" claim has the wrong type`);
 }
 
+// Plain data: no class, and no toJSON to write something else than its claims.
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== "object" || value === null) return false;
+  if (typeof value !== "object" || value === null || "toJSON" in value) return false;
   const proto = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }

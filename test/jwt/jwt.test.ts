@@ -8,6 +8,7 @@ import {
   JwtError,
   type JwtHeader,
   type Secret,
+  type SignOptions,
   sign,
   verify,
 } from "../../src/index.js";
@@ -236,6 +237,56 @@ describe("sign", () => {
 
   it("refuses an invalid now with a TypeError", async () => {
     await expect(sign({}, SECRET, { now: new Date("nope") })).rejects.toThrow(TypeError);
+  });
+
+  // The claims it adds are written after the payload's own, in a fixed order.
+  it("writes the payload's claims, then iat, then those of the options, as JSON", async () => {
+    const payloadOf = async (payload: object, options: SignOptions) =>
+      Buffer.from(
+        segments(await sign(payload, SECRET, { ...at, ...options }))[1],
+        "base64url",
+      ).toString();
+    expect(
+      await payloadOf(
+        { role: "admin", n: [1, "é"] },
+        {
+          expiresIn: 60,
+          notBefore: 0,
+          issuer: "i",
+          audience: ["a", "b"],
+          subject: "s",
+          jwtId: "j",
+          type: "ATK",
+        },
+      ),
+    ).toBe(
+      `{"role":"admin","n":[1,"é"],"iat":${NOW_SECONDS},"exp":${EXP},"nbf":${NOW_SECONDS},"iss":"i","aud":["a","b"],"sub":"s","jti":"j","type":"ATK"}`,
+    );
+    expect(await payloadOf({}, { expiresIn: 60 })).toBe(`{"iat":${NOW_SECONDS},"exp":${EXP}}`);
+    expect(await payloadOf({ iat: 5, exp: 6 }, {})).toBe('{"iat":5,"exp":6}');
+    // A claim the payload holds as undefined is absent: the option sets it, once.
+    expect(await payloadOf({ exp: undefined, sub: "a" }, { expiresIn: 60 })).toBe(
+      `{"sub":"a","iat":${NOW_SECONDS},"exp":${EXP}}`,
+    );
+  });
+
+  // toJSON would write something else than the claims that were checked.
+  it("refuses a payload with a toJSON", async () => {
+    const payloads = [{ sub: "a", toJSON: () => ({ sub: "b" }) }, { toJSON: () => 5 }];
+    for (const payload of payloads) {
+      await expect(sign(payload, SECRET, { ...at, expiresIn: 60 })).rejects.toThrow(
+        new TypeError("payload must be a plain JSON object"),
+      );
+    }
+  });
+
+  it("refuses an exp from expiresIn that is no finite number", async () => {
+    await expect(sign({ iat: Number.MAX_VALUE }, SECRET, { expiresIn: Number.MAX_VALUE })).rejects.toThrow(
+      new TypeError('"exp" claim has the wrong type'),
+    );
+    await expect(
+      sign({}, SECRET, { ...at, type: 7 as unknown as string, expiresIn: 60 }),
+    ).rejects.toThrow(new TypeError('"type" claim has the wrong type'));
   });
 });
 

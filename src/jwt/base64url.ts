@@ -87,6 +87,20 @@ export function decodeBase64url(
   into?: Uint8Array<ArrayBuffer>,
 ): Uint8Array<ArrayBuffer> | undefined {
   if (!isBase64url(text, start, end)) return undefined;
+  return decodeCheckedBase64url(text, start, end, into);
+}
+
+/**
+ * {@link decodeBase64url} of text that {@link isBase64url} has accepted.
+ *
+ * @category Sign and verify
+ */
+export function decodeCheckedBase64url(
+  text: string,
+  start: number,
+  end: number,
+  into?: Uint8Array<ArrayBuffer>,
+): Uint8Array<ArrayBuffer> {
   const binary = binaryOf(text, start, end);
   return bytesOf(binary, into?.subarray(0, binary.length));
 }

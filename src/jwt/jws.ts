@@ -1,7 +1,7 @@
 // The JWS Compact Serialization (RFC 7515 section 7.1) for HS256 alone.
 import {
-  decodeBase64url,
   decodeBase64urlText,
+  decodeCheckedBase64url,
   encoder,
   encodeText,
   isBase64url,
@@ -175,12 +175,12 @@ export function verifySignature<K>(
   const buffer = scratchBuffer(token.length);
   const input = asciiBytes(token.slice(0, dot2), buffer);
   // splitToken has checked the form of every segment.
-  const signature = decodeBase64url(
+  const signature = decodeCheckedBase64url(
     token,
     dot2 + 1,
     token.length,
     buffer.subarray(input.length),
-  ) as Uint8Array<ArrayBuffer>;
+  );
   return backend.verify(key, input, signature);
 }
 

@@ -144,6 +144,8 @@ function importRaw<K>(bytes: Uint8Array<ArrayBuffer>, backend: HmacBackend<K>): 
  * @category Sign and verify
  */
 export function bytesOf(secret: unknown): Uint8Array | undefined {
+  // This realm's arrays (and Buffers) without building a tag; others by their tag.
+  if (secret instanceof Uint8Array) return secret;
   const tag = tagOf(secret);
   if (tag === "Uint8Array") return secret as Uint8Array;
   if (tag === "ArrayBuffer") return new Uint8Array(secret as ArrayBuffer);

@@ -15,6 +15,7 @@ vi.mock("../../src/jwt/base64url.js", async (importOriginal) => {
   return {
     ...original,
     decodeBase64url: vi.fn(original.decodeBase64url),
+    decodeCheckedBase64url: vi.fn(original.decodeCheckedBase64url),
     decodeBase64urlText: vi.fn(original.decodeBase64urlText),
   };
 });
@@ -40,6 +41,11 @@ beforeEach(async () => {
   vi.mocked(base64url.decodeBase64url).mockImplementation((text, start = 0, end = text.length) => {
     count(end - start);
     return realDecode(text, start, end);
+  });
+  const realChecked = real.decodeCheckedBase64url;
+  vi.mocked(base64url.decodeCheckedBase64url).mockImplementation((text, start, end, into) => {
+    count(end - start);
+    return realChecked(text, start, end, into);
   });
   // Decoding a segment to text includes its UTF-8 decoding: one step.
   const realDecodeText = real.decodeBase64urlText;

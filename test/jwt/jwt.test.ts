@@ -281,9 +281,9 @@ describe("sign", () => {
   });
 
   it("refuses an exp from expiresIn that is no finite number", async () => {
-    await expect(sign({ iat: Number.MAX_VALUE }, SECRET, { expiresIn: Number.MAX_VALUE })).rejects.toThrow(
-      new TypeError('"exp" claim has the wrong type'),
-    );
+    await expect(
+      sign({ iat: Number.MAX_VALUE }, SECRET, { expiresIn: Number.MAX_VALUE }),
+    ).rejects.toThrow(new TypeError('"exp" claim has the wrong type'));
     await expect(
       sign({}, SECRET, { ...at, type: 7 as unknown as string, expiresIn: 60 }),
     ).rejects.toThrow(new TypeError('"type" claim has the wrong type'));

@@ -251,7 +251,7 @@ console.log("wrote docs/benchmarks.md");
 // The refresh benchmark on Redis is its own script, which writes its own section.
 const REFRESH = new URL("refresh-redis.mjs", import.meta.url);
 if (existsSync(REFRESH)) {
-  execFileSync(process.execPath, [REFRESH.pathname], { stdio: "inherit" });
+  execFileSync(process.execPath, [REFRESH.pathname, "--write"], { stdio: "inherit" });
 } else {
   console.log(
     "refresh on one local Redis vs the bare-Redis ceiling: not run (no bench/refresh-redis.mjs)",

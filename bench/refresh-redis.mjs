@@ -1,4 +1,5 @@
-// node bench/refresh-redis.mjs (after npm run build; npm run bench:http runs it):
+// node bench/refresh-redis.mjs (after npm run build; npm run bench:http runs it
+// with --write, which puts the table in docs/benchmarks.md; without it, it only prints):
 // refreshes per second of `createTokens(...).refresh` on one local Redis,
 // against the ceiling of the same Lua script sent bare through the same client.
 // It starts its own throwaway redis-server and stops it at the end.
@@ -159,6 +160,7 @@ async function main(client) {
       }),
   );
   console.log(`\n${resultTable}\n\n${targets}\n`);
+  if (!process.argv.includes("--write")) return;
 
   writeSection(
     "refresh-redis",

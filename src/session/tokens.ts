@@ -356,8 +356,10 @@ export function createTokens<C extends object = Record<never, never>>(
     }),
 
     refresh: challenged(realm, async (refreshToken, refreshOptions: { claims?: C } = {}) => {
+      const given = refreshOptions.claims;
+      if (given !== undefined) checkRefreshClaims(given);
       const payload = await verifyRefreshClaims(refreshToken);
-      return rotate(payload, refreshOptions.claims ?? payload.claims ?? {});
+      return rotate(payload, given ?? payload.claims ?? {});
     }),
 
     revoke: challenged(realm, async (refreshToken) => {
@@ -422,6 +424,26 @@ function positive(value: Duration, option: string): number {
   return seconds;
 }
 
+// Checked before the refresh token is spent: new claims that sign refused
+// after the rotation would cost the login its refresh token, and the retry
+// (a reuse) its whole family. The subject stays the login's.
+function checkRefreshClaims(claims: object): void {
+  if (typeof claims !== "object" || claims === null || Array.isArray(claims)) {
+    throw new TypeError("claims must be an object");
+  }
+  if ("sub" in claims) throw new TypeError("claims.sub is the login's and may not be given");
+  checkReserved(claims);
+  // A TypeError for what JSON cannot hold (a BigInt, a cycle), as sign would throw.
+  JSON.stringify(claims);
+}
+
+function checkReserved(claims: object): void {
+  for (const name of RESERVED) {
+    if (name in claims)
+      throw new TypeError(`claims.${name} is set by createTokens and may not be given`);
+  }
+}
+
 function checkClaims<T extends { sub: string }>(claims: T): T {
   if (
     typeof claims !== "object" ||
@@ -431,10 +453,7 @@ function checkClaims<T extends { sub: string }>(claims: T): T {
   ) {
     throw new TypeError("claims.sub must be a non-empty string");
   }
-  for (const name of RESERVED) {
-    if (name in claims)
-      throw new TypeError(`claims.${name} is set by createTokens and may not be given`);
-  }
+  checkReserved(claims);
   return claims;
 }
 

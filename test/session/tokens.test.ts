@@ -3,6 +3,7 @@ import {
   authenticate,
   createTokens,
   decodeUnverified,
+  type HmacBackend,
   JwtError,
   memoryStore,
   type RefreshStore,
@@ -11,6 +12,7 @@ import {
   type TokenPair,
   verify,
 } from "../../src/index.js";
+import { webCryptoHmac } from "../../src/jwt/hmac.js";
 import { expectJwtError } from "../support/expect.js";
 import { describeTokenFlow } from "../support/flow.js";
 import { HEADER, rawToken } from "../support/signed.js";
@@ -274,12 +276,48 @@ describe("a failing store", () => {
 
   it("answers the store's failure, not the new pair's, when both fail", async () => {
     const { store, down } = flaky();
-    const tokens = createTokens<{ n: unknown }>({ secret, store });
-    const login = await tokens.issue({ sub: "alice", n: 1 });
+    // The new pair is signed while the store answers; an HMAC that fails from
+    // the third token on (after the login's two) makes it fail.
+    let signed = 0;
+    const hmac: HmacBackend<CryptoKey> = {
+      ...webCryptoHmac,
+      sign: (key, data) =>
+        ++signed > 2 ? Promise.reject(new Error("no HMAC")) : webCryptoHmac.sign(key, data),
+    };
+    const tokens = createTokens({ secret, store, hmac });
+    const login = await tokens.issue({ sub: "alice" });
     down.add("rotate");
-    // The new pair is signed while the store answers; a BigInt claim makes it fail.
-    const refresh = tokens.refresh(login.refreshToken, { claims: { n: 1n } });
-    await expect(refresh).rejects.toMatchObject({ name: "StoreError" });
+    await expect(tokens.refresh(login.refreshToken)).rejects.toMatchObject({ name: "StoreError" });
+    expect(signed).toBe(4);
+  });
+
+  // Bad new claims are refused before anything is spent: once the refresh
+  // token had rotated, sign refusing them would cost the login its token, and
+  // the retry (a reuse) its whole family.
+  it("refuses new claims it could not sign before the refresh token is spent", async () => {
+    const tokens = createTokens<Record<string, unknown>>({ secret, store: memoryStore() });
+    const login = await tokens.issue({ sub: "alice", role: "admin" });
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    const refusals: [unknown, RegExp | string][] = [
+      [{ type: "RTK" }, "claims.type is set by createTokens and may not be given"],
+      [{ iss: "elsewhere" }, "claims.iss is set by createTokens and may not be given"],
+      [{ sub: "mallory" }, "claims.sub is the login's and may not be given"],
+      [{ n: 1n }, /BigInt/],
+      [cyclic, /circular/],
+      [null, "claims must be an object"],
+      [["admin"], "claims must be an object"],
+    ];
+    for (const [claims, message] of refusals) {
+      await expect(
+        tokens.refresh(login.refreshToken, { claims: claims as Record<string, unknown> }),
+      ).rejects.toThrow(message instanceof RegExp ? message : new TypeError(message));
+    }
+    const next = await tokens.refresh(login.refreshToken, { claims: { role: "reader" } });
+    expect(await tokens.verifyAccess(next.accessToken)).toMatchObject({
+      sub: "alice",
+      role: "reader",
+    });
   });
 
   it("with reuseGrace, lets the retry after a lost reply succeed with the successor it missed", async () => {

@@ -73,15 +73,15 @@ interface RuntimeGlobals {
 function pickScheduler({
   setImmediate,
   navigator,
-}: RuntimeGlobals): (callback: () => void) => void {
+}: RuntimeGlobals): (callback: () => void) => unknown {
   // Node 20 has no navigator; later ones say "Node.js/22", Bun "Bun/1.1", Deno "Deno/2.0".
   const sharedLoop =
     navigator === undefined || /^(Node\.js|Bun|Deno)\//.test(navigator.userAgent ?? "");
   if (sharedLoop && typeof setImmediate === "function" && !("clock" in setImmediate)) {
-    return (callback) => void setImmediate(callback);
+    return setImmediate;
   }
   const resolved = Promise.resolve();
-  return (callback) => void resolved.then(callback);
+  return (callback) => resolved.then(callback);
 }
 
 function inBurst<T>(call: () => Promise<T>): Promise<T> {

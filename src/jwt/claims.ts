@@ -57,6 +57,13 @@ export interface ClaimOptions {
 const TYPED_CLAIMS = ["exp", "nbf", "iat", "iss", "sub", "jti", "aud"] as const;
 
 /**
+ * The claims whose type {@link hasClaimType} knows.
+ *
+ * @category Sign and verify
+ */
+export type TypedClaim = (typeof TYPED_CLAIMS)[number] | "type";
+
+/**
  * Names the first registered claim whose value has the wrong type, or returns
  * undefined: see {@link hasClaimType}.
  *
@@ -71,29 +78,24 @@ export function invalidClaim(payload: JwtPayload): string | undefined {
  * Whether `value` has the type of claim `name`, or is undefined (absent).
  * NumericDate must be a finite number (RFC 7519 section 2), `iss`, `sub` and
  * `jti` strings, `aud` a string or an array of strings (4.1.3), and `type` a
- * string. Other claims may be anything.
+ * string.
  *
  * @category Sign and verify
  */
-export function hasClaimType(name: string, value: unknown): boolean {
+export function hasClaimType(name: TypedClaim, value: unknown): boolean {
   if (value === undefined) return true;
   switch (name) {
     case "exp":
     case "nbf":
     case "iat":
       return Number.isFinite(value);
-    case "iss":
-    case "sub":
-    case "jti":
-    case "type":
-      return typeof value === "string";
     case "aud":
       return (
         typeof value === "string" ||
         (Array.isArray(value) && value.every((item) => typeof item === "string"))
       );
     default:
-      return true;
+      return typeof value === "string";
   }
 }
 

@@ -287,7 +287,6 @@ function claimsJson(payload: object, options: SignOptions): string {
     );
   }
   const json = JSON.stringify(payload);
-  if (added === "") return json;
   return json === "{}" ? `{${added.slice(1)}}` : `${json.slice(0, -1)}${added}}`;
 }
 

@@ -144,6 +144,10 @@ describe("sign", () => {
         'token has no "exp": set expiresIn (or "exp" in the payload), or requireExpiration: false for a token that never expires',
       ),
     );
+    // Other claims set by options are no exp.
+    await expect(
+      sign({ sub: "alice" }, SECRET, { ...at, notBefore: 0, issuer: "i", type: "ATK" }),
+    ).rejects.toThrow(/^token has no "exp"/);
     const forever = await sign({ sub: "alice" }, SECRET, { ...at, requireExpiration: false });
     expect(decodeUnverified(forever).payload).toEqual({ sub: "alice", iat: NOW_SECONDS });
     const inPayload = await sign({ sub: "alice", exp: EXP }, SECRET, at);

@@ -307,6 +307,8 @@ describe("a failing store", () => {
       [cyclic, /circular/],
       [null, "claims must be an object"],
       [["admin"], "claims must be an object"],
+      ["admin", "claims must be an object"],
+      [() => ({}), "claims must be an object"],
     ];
     for (const [claims, message] of refusals) {
       await expect(
@@ -695,6 +697,7 @@ describe("verifyAccess asks only for the claims its options need", () => {
     ["no jti", { sub: "alice", fam: "f" }, "jti", 'token has no "jti" claim'],
     ["no fam", { sub: "alice", jti: "j" }, "fam", 'token has no "fam" claim'],
     ["a numeric fam", { sub: "alice", jti: "j", fam: 1 }, "fam", "fam must be a non-empty string"],
+    ["an empty jti", { sub: "alice", jti: "", fam: "f" }, "jti", "jti must be a non-empty string"],
     [
       "a sub with a lone surrogate",
       { sub: "\uD800", jti: "j", fam: "f" },

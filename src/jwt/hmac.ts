@@ -65,12 +65,14 @@ function burstCopy(view: Uint8Array<ArrayBuffer>): Uint8Array<ArrayBuffer> {
 // is a faked queueMicrotask: a resolved promise's then, which no timer library fakes.
 const laterInTurn = pickScheduler(globalThis as RuntimeGlobals);
 
-interface RuntimeGlobals {
+/** The globals that {@link pickScheduler} reads. */
+export interface RuntimeGlobals {
   setImmediate?: ((callback: () => void) => unknown) | undefined;
   navigator?: { userAgent?: string | undefined } | undefined;
 }
 
-function pickScheduler({
+/** How bursts are scheduled under these globals (see above). Exported for its tests. */
+export function pickScheduler({
   setImmediate,
   navigator,
 }: RuntimeGlobals): (callback: () => void) => unknown {

@@ -7,9 +7,8 @@ import {
   sign,
   verify,
 } from "../../src/index.js";
-import { type HmacBackend, webCryptoHmac } from "../../src/jwt/hmac.js";
+import { type HmacBackend, pickScheduler, webCryptoHmac } from "../../src/jwt/hmac.js";
 import { nodeHmac } from "../../src/node.js";
-import { madeBySecondTask } from "../support/bursts.js";
 import { SECRET } from "../support/fixtures.js";
 
 const encoder = new TextEncoder();
@@ -178,6 +177,36 @@ describe.each(backends)("HMAC backend: %s", (_name, hmac) => {
   });
 });
 
+/**
+ * Two timers due together run as two tasks of one turn of the event loop, with
+ * microtasks between them: how many Web Crypto calls the first task's call has
+ * made by the time the second task runs (0 when the calls of a turn are
+ * gathered, 1 when those of a task are).
+ */
+async function madeBySecondTask(hmac: HmacBackend<CryptoKey>, key: CryptoKey): Promise<number> {
+  const data = new TextEncoder().encode("a.b");
+  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, data));
+  const spy = vi.spyOn(crypto.subtle, "verify");
+  try {
+    spy.mockClear();
+    const calls: (boolean | Promise<boolean>)[] = [];
+    let made = -1;
+    await new Promise<void>((resolve) => {
+      setTimeout(() => calls.push(hmac.verify(key, data, mac)), 0);
+      setTimeout(() => {
+        made = spy.mock.calls.length;
+        calls.push(hmac.verify(key, data, mac));
+        resolve();
+      }, 0);
+    });
+    expect(await Promise.all(calls)).toEqual([true, true]);
+    expect(spy).toHaveBeenCalledTimes(2);
+    return made;
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 describe("webCryptoHmac's bursts", () => {
   const key = () =>
     crypto.subtle.importKey(
@@ -291,6 +320,48 @@ describe("webCryptoHmac's bursts", () => {
       ]);
     } finally {
       spy.mockRestore();
+    }
+  });
+});
+
+describe("pickScheduler", () => {
+  const immediate = (callback: () => void) => setImmediate(callback);
+
+  // Node 20 has no navigator at all.
+  it.each([
+    undefined,
+    { userAgent: "Node.js/22" },
+    { userAgent: "Bun/1.4.5" },
+    { userAgent: "Deno/2.9.6" },
+  ])("hands bursts to setImmediate under navigator %o", (navigator) => {
+    expect(pickScheduler({ setImmediate: immediate, navigator })).toBe(immediate);
+  });
+
+  // Workers' timers belong to one request; an agent that only mentions a runtime is another.
+  it.each([
+    { userAgent: "Cloudflare-Workers" },
+    {},
+    { userAgent: "Mozilla/5.0 (compatible; Node.js/22)" },
+  ])("keeps to the current task under navigator %o", (navigator) => {
+    expect(pickScheduler({ setImmediate: immediate, navigator })).not.toBe(immediate);
+  });
+
+  it("keeps to the current task without setImmediate, or with a faked one", () => {
+    const faked = Object.assign((callback: () => void) => setImmediate(callback), { clock: {} });
+    expect(pickScheduler({})).toBeTypeOf("function");
+    expect(pickScheduler({ setImmediate: faked })).not.toBe(faked);
+  });
+
+  it("runs the current task's bursts after its microtasks, by a promise that no fake timers hold", async () => {
+    vi.useFakeTimers({ toFake: ["queueMicrotask", "setImmediate", "setTimeout"] });
+    try {
+      const ran: string[] = [];
+      pickScheduler({})(() => ran.push("burst"));
+      expect(ran).toEqual([]);
+      await Promise.resolve();
+      expect(ran).toEqual(["burst"]);
+    } finally {
+      vi.useRealTimers();
     }
   });
 });

@@ -12,13 +12,10 @@
 // a turn together in the next one, as one read of replies would: what is left
 // is this library's own cost, without the server's on the same cores.
 // BENCH_ROUNDS (default 40), BENCH_ROUND_MS (200), IN_FLIGHT (64).
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { pathToFileURL } from "node:url";
 import { createClient } from "redis";
-import { mainThreadMicros, median, shuffle } from "./report.mjs";
+import { localRedis, mainThreadMicros, median, shuffle } from "./report.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 200);
@@ -31,9 +28,10 @@ const builds = [
   { label: "after", dist: paths[1] ?? new URL("../dist", import.meta.url).pathname },
 ];
 
-let stop = () => {};
 let logins = 0;
-const client = process.argv.includes("--no-redis") ? answeringClient() : await redisClient();
+const { client, stop } = process.argv.includes("--no-redis")
+  ? { client: answeringClient(), stop: () => {} }
+  : await localRedis(createClient);
 try {
   const cases = [];
   for (const build of builds) cases.push({ ...build, ...(await refreshes(build.dist)) });
@@ -117,35 +115,4 @@ function answeringClient() {
         if (queue.push([resolve, args]) === 1) setImmediate(answer);
       }),
   };
-}
-
-async function redisClient() {
-  const port = await freePort();
-  const server = spawn(
-    "redis-server",
-    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdio: "ignore" },
-  );
-  stop = () => server.exitCode === null && server.kill("SIGKILL");
-  process.on("exit", stop);
-  for (let attempt = 0; ; attempt++) {
-    const c = createClient({ socket: { host: "127.0.0.1", port, reconnectStrategy: false } });
-    c.on("error", () => {});
-    try {
-      return await c.connect();
-    } catch (error) {
-      if (attempt >= 50 || server.exitCode !== null) throw error;
-      await sleep(100);
-    }
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
 }

@@ -7,14 +7,12 @@
 // The ceiling replays the exact EVALSHA the store sends for one rotate (its sha,
 // keys and argument forms, captured from the client), with a fresh jti pair per
 // call that matches the family's state, so that the script really rotates.
-import { spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { createClient } from "redis";
 import { createTokens, redisStore } from "../dist/index.js";
 import { nodeHmac } from "../dist/node.js";
 import {
   count,
+  localRedis,
   machine,
   mainThreadMicros,
   median,
@@ -36,22 +34,12 @@ const LABELS = {
   ceiling: "bare EVALSHA (ceiling)",
 };
 
-const port = await freePort();
-const server = spawn(
-  "redis-server",
-  ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-  { stdio: "ignore" },
-);
-const stopServer = () => server.exitCode === null && server.kill("SIGKILL");
-process.on("exit", stopServer);
-
-let client;
+const redis = await localRedis(createClient);
 try {
-  client = await connect(port);
-  await main(client);
+  await main(redis.client);
 } finally {
-  await client?.quit().catch(() => {});
-  stopServer();
+  await redis.client.quit().catch(() => {});
+  redis.stop();
 }
 
 async function main(client) {
@@ -210,27 +198,4 @@ async function evalshaStats(client) {
   const line = info.split("\n").find((l) => l.startsWith("cmdstat_evalsha:")) ?? "";
   const field = (name) => Number(new RegExp(`${name}=(\\d+)`).exec(line)?.[1] ?? 0);
   return { calls: field("calls"), usec: field("usec") };
-}
-
-async function connect(port) {
-  for (let attempt = 0; ; attempt++) {
-    const c = createClient({ socket: { host: "127.0.0.1", port, reconnectStrategy: false } });
-    c.on("error", () => {});
-    try {
-      return await c.connect();
-    } catch (error) {
-      if (attempt >= 50 || server.exitCode !== null) throw error;
-      await sleep(100);
-    }
-  }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-    probe.on("error", reject);
-  });
 }

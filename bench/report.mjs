@@ -1,7 +1,10 @@
 // Shared by the benchmark scripts: each one rewrites its own section of
 // docs/benchmarks.md, between markers, and leaves the others as they were.
+import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 
 export const DOC = new URL("../docs/benchmarks.md", import.meta.url);
 
@@ -101,4 +104,43 @@ export function mainThreadMicros() {
   // Fields after the command name: utime and stime are the 12th and 13th.
   const fields = readFileSync(MAIN_THREAD_STAT, "utf8").split(") ")[1].split(" ");
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / TICKS_PER_SECOND;
+}
+
+/**
+ * A throwaway redis-server on a free port of 127.0.0.1 (no persistence), and a
+ * client of it from `createClient` (node-redis's, passed in so that the other
+ * benchmarks need not load it). `stop` kills the server; so does the exit.
+ */
+export async function localRedis(createClient) {
+  const port = await freePort();
+  const server = spawn(
+    "redis-server",
+    ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdio: "ignore" },
+  );
+  const stop = () => server.exitCode === null && server.kill("SIGKILL");
+  process.on("exit", stop);
+  for (let attempt = 0; ; attempt++) {
+    const client = createClient({ socket: { host: "127.0.0.1", port, reconnectStrategy: false } });
+    client.on("error", () => {});
+    try {
+      return { client: await client.connect(), stop };
+    } catch (error) {
+      if (attempt >= 50 || server.exitCode !== null) {
+        stop();
+        throw error;
+      }
+      await sleep(100);
+    }
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+    probe.on("error", reject);
+  });
 }

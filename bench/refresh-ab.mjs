@@ -15,7 +15,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { createClient } from "redis";
-import { localRedis, mainThreadMicros, median, shuffle } from "./report.mjs";
+import { localRedis, mainThreadMicros, median, runWorkers, shuffle } from "./report.mjs";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 40);
 const ROUND_MS = Number(process.env.BENCH_ROUND_MS ?? 200);
@@ -35,12 +35,12 @@ const { client, stop } = process.argv.includes("--no-redis")
 try {
   const cases = [];
   for (const build of builds) cases.push({ ...build, ...(await refreshes(build.dist)) });
-  for (const c of cases) await round(c, 200); // warm-up
+  for (const c of cases) await runWorkers(c.workers, 200); // warm-up
   const ratios = [];
   for (let r = 0; r < ROUNDS; r++) {
     for (const c of shuffle(cases)) {
       const cpuBefore = mainThreadMicros();
-      const { calls, ms } = await round(c, ROUND_MS);
+      const { calls, ms } = await runWorkers(c.workers, ROUND_MS);
       c.cpu.push((mainThreadMicros() - cpuBefore) / calls);
       c.rate.push((calls * 1000) / ms);
     }
@@ -79,21 +79,6 @@ async function refreshes(dist) {
     rtk = (await tokens.refresh(rtk)).refreshToken;
   });
   return { workers, cpu: [], rate: [] };
-}
-
-async function round(c, ms) {
-  let calls = 0;
-  const start = performance.now();
-  const end = start + ms;
-  await Promise.all(
-    c.workers.map(async (work) => {
-      while (performance.now() < end) {
-        await work();
-        calls++;
-      }
-    }),
-  );
-  return { calls, ms: performance.now() - start };
 }
 
 // The replies the store expects: the rotate script's words are 11, the open

@@ -17,6 +17,7 @@ import {
   mainThreadMicros,
   median,
   ratio,
+  runWorkers,
   shuffle,
   table,
   verdict,
@@ -104,12 +105,12 @@ async function main(client) {
   const id = (c) => `${c.name} ${c.k}`;
   const samples = new Map(cases.map((c) => [id(c), { rate: [], cpu: [], server: [] }]));
 
-  for (const c of cases) await runRound(c, 100); // warm-up
+  for (const c of cases) await runWorkers(c.workers, 100); // warm-up
   for (let round = 0; round < ROUNDS; round++) {
     for (const c of shuffle(cases)) {
       const stats = await evalshaStats(client);
       const cpuBefore = mainThreadMicros();
-      const { calls, ms } = await runRound(c, ROUND_MS);
+      const { calls, ms } = await runWorkers(c.workers, ROUND_MS);
       const cpu = mainThreadMicros() - cpuBefore;
       const after = await evalshaStats(client);
       const s = samples.get(id(c));
@@ -176,21 +177,6 @@ ${resultTable}
 ${targets}`,
   );
   console.log("wrote docs/benchmarks.md");
-}
-
-async function runRound(c, ms) {
-  let calls = 0;
-  const start = performance.now();
-  const end = start + ms;
-  await Promise.all(
-    c.workers.map(async (work) => {
-      while (performance.now() < end) {
-        await work();
-        calls++;
-      }
-    }),
-  );
-  return { calls, ms: performance.now() - start };
 }
 
 async function evalshaStats(client) {

@@ -144,3 +144,22 @@ function freePort() {
     probe.on("error", reject);
   });
 }
+
+/**
+ * Runs every worker in a loop, each call after its last, for `ms`: how many
+ * calls were made in all, and in how long.
+ */
+export async function runWorkers(workers, ms) {
+  let calls = 0;
+  const start = performance.now();
+  const end = start + ms;
+  await Promise.all(
+    workers.map(async (work) => {
+      while (performance.now() < end) {
+        await work();
+        calls++;
+      }
+    }),
+  );
+  return { calls, ms: performance.now() - start };
+}
